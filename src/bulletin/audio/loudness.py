@@ -1,0 +1,71 @@
+"""Measure and set loudness the way podcast platforms measure it (ITU-R BS.1770 via ffmpeg's ebur128).
+
+``measure(path)`` → ``Loudness`` (integrated LUFS, true peak dBTP).
+``normalise(src, dest, target, ceiling)`` writes ``dest`` at ``target`` LUFS with true peaks under
+``ceiling``: measure, apply gain through a gentle compressor and an oversampled peak limiter, measure
+again, and correct until it is within tolerance.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ToolError
+from ..runner import CommandRunner
+
+TOLERANCE = 0.3  # LU: aim well inside the ±1 LU promise, since MP3 encoding moves things a little
+PEAK_MARGIN = 1.0  # dB below the ceiling for the limiter, for the MP3 encoder's overshoot
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated: float  # LUFS
+    true_peak: float  # dBTP
+
+
+def measure(path: Path, runner: CommandRunner) -> Loudness:
+    """Integrated loudness and true peak of an audio file, as ebur128 reports them."""
+    result = runner.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af",
+                         "ebur128=peak=true:framelog=verbose", "-f", "null", "-"])
+    log = result.stderr.decode("utf-8", "replace")
+    summary = log[log.rfind("Summary:"):]
+    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    peak = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    if not integrated or not peak:
+        raise ToolError(f"ffmpeg: could not measure loudness of {path.name}")
+    return Loudness(float(integrated.group(1)), float(peak.group(1)))
+
+
+def _chain(gain: float, ceiling: float, rate: int) -> str:
+    limit = 10 ** ((ceiling - PEAK_MARGIN) / 20)
+    return ",".join([
+        # Even out syllable-to-syllable peaks so the limiter has little left to do.
+        "acompressor=threshold=0.1:ratio=2.5:attack=10:release=120:knee=4",
+        f"volume={gain:.2f}dB",
+        # Limit at 4x the rate so inter-sample (true) peaks are caught too.
+        f"aresample={rate * 4}",
+        f"alimiter=limit={limit:.4f}:attack=2:release=60:level=false:asc=true",
+        f"aresample={rate}",
+    ])
+
+
+def normalise(src: Path, dest: Path, target: float, ceiling: float, rate: int,
+              runner: CommandRunner, attempts: int = 4) -> Loudness:
+    """Write ``src`` to ``dest`` (16-bit WAV) at ``target`` LUFS, true peak ≤ ``ceiling``."""
+    before = measure(src, runner)
+    if before.integrated == float("-inf") or before.integrated < -70:
+        raise ToolError(f"{src.name}: the mix is silent; nothing to normalise")
+    gain = target - before.integrated
+    result = before
+    for _ in range(attempts):
+        runner.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(src),
+                    "-af", _chain(gain, ceiling, rate), "-ar", str(rate), "-ac", "1",
+                    "-c:a", "pcm_s16le", str(dest)])
+        result = measure(dest, runner)
+        miss = target - result.integrated
+        if abs(miss) <= TOLERANCE and result.true_peak <= ceiling - 0.3:
+            break
+        gain += miss
+    return result

@@ -1,0 +1,103 @@
+"""Stitch clips and stings into one programme and note where every segment and story lands.
+
+In: ``Clip``s in script order, the script's stories, ``Stings``. Out: a pydub ``AudioSegment`` at the
+mix rate, plus the ``Cue``s (one per segment) and ``Chapter``s (intro, each story, outro).
+Speech is joined once at its own rate, resampled once by ffmpeg, and cut into per-story blocks; the
+few appends of stings and blocks are linear in the programme's length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydub import AudioSegment
+
+from ..models import Chapter, Clip, Cue, Story
+from ..runner import CommandRunner
+from .stings import Stings
+
+LEAD_IN = 0.35  # seconds of silence before speech, so a sting's crossfade overlaps no words
+
+
+@dataclass(frozen=True)
+class Stitched:
+    audio: AudioSegment
+    cues: tuple[Cue, ...]
+    chapters: tuple[Chapter, ...]
+
+
+def _resample(pcm: bytes, rate: int, target: int, runner: CommandRunner) -> bytes:
+    if rate == target:
+        return pcm
+    result = runner.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", str(rate),
+         "-ac", "1", "-i", "pipe:0", "-af", f"aresample={target}:filter_size=64",
+         "-f", "s16le", "-ac", "1", "-ar", str(target), "pipe:1"],
+        input=pcm,
+    )
+    return result.stdout
+
+
+def stitch(clips: Sequence[Clip], stories: Sequence[Story], stings: Stings, rate: int,
+           crossfade: float, runner: CommandRunner) -> Stitched:
+    """Intro sting, speech (a transition sting between stories), outro sting."""
+    source_rate = clips[0].sample_rate
+    # 1. All speech with its pauses, joined once at the engine's rate; offsets in samples.
+    pieces: list[bytes] = []
+    offsets: list[tuple[int, int]] = []  # (start, end) of each clip's speech
+    position = 0
+    for clip in clips:
+        pieces.append(clip.pcm)
+        offsets.append((position, position + len(clip.pcm) // 2))
+        position += len(clip.pcm) // 2
+        silence = int(round(clip.segment.pause_after * source_rate))
+        pieces.append(b"\x00\x00" * silence)
+        position += silence
+    speech = _resample(b"".join(pieces), source_rate, rate, runner)
+    scale = rate / source_rate
+    total = len(speech) // 2
+
+    # 2. Cut it into blocks: a new block starts at each story after the first.
+    first_segment = {story.segments[0].id for story in stories[1:]}
+    cuts = [0] + [int(round(offsets[i][0] * scale)) for i, c in enumerate(clips)
+                  if c.segment.id in first_segment] + [total]
+
+    # 3. Lay out stings and blocks, remembering where each block begins.
+    lead = AudioSegment.silent(duration=LEAD_IN * 1000, frame_rate=rate)
+    fade_ms = int(crossfade * 1000)
+    programme = stings.intro
+    block_starts: list[tuple[int, int]] = []  # (sample in programme, sample in speech)
+    for number, (start, end) in enumerate(zip(cuts, cuts[1:], strict=False)):
+        if number > 0:
+            programme = programme.append(stings.transition, crossfade=fade_ms)
+        block = lead + AudioSegment(data=speech[start * 2:end * 2], sample_width=2,
+                                    frame_rate=rate, channels=1)
+        at = int(programme.frame_count()) - int(fade_ms * rate / 1000)
+        block_starts.append((at + int(LEAD_IN * rate), start))
+        programme = programme.append(block, crossfade=fade_ms)
+    programme = programme.append(stings.outro, crossfade=fade_ms)
+
+    def place(sample_in_speech: int) -> float:
+        """Where a sample of the joined speech ends up in the programme, in seconds."""
+        at, start = max((b for b in block_starts if b[1] <= sample_in_speech), key=lambda b: b[1])
+        return (at + sample_in_speech - start) / rate
+
+    cues = tuple(
+        Cue(text=clip.segment.text, start=place(int(round(s * scale))),
+            end=place(int(round(s * scale))) + (e - s) / source_rate)
+        for clip, (s, e) in zip(clips, offsets, strict=True)
+    )
+    by_id = {clip.segment.id: cue for clip, cue in zip(clips, cues, strict=True)}
+    duration = programme.frame_count() / rate
+    chapters: list[Chapter] = []
+    story_starts = [by_id[s.segments[0].id].start for s in stories]
+    if story_starts and story_starts[0] > 0.5:
+        chapters.append(Chapter("Introduction", 0.0, story_starts[0]))
+    outro_start = cues[-1].start if clips[-1].segment.kind == "outro" else duration
+    bounds = [*story_starts, outro_start]
+    for story, begin, finish in zip(stories, bounds, bounds[1:], strict=False):
+        chapters.append(Chapter(story.title, begin if chapters else 0.0, finish))
+    if outro_start < duration:
+        chapters.append(Chapter("Sign-off", outro_start, duration))
+    return Stitched(audio=programme, cues=cues, chapters=tuple(chapters))

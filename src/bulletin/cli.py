@@ -1,0 +1,125 @@
+"""The ``bulletin`` command line: parse options, call the pipeline, report.
+
+Bad input exits 2 and a failed tool exits 1, each with one line on stderr and no traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from . import pipeline
+from .config import Config, load_config
+from .errors import BulletinError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Turn news articles into podcast-ready audio bulletins.")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ConfigOption = Annotated[Path | None, typer.Option(
+    "--config", "-c", help="Config file (default: ./bulletin.toml when present).")]
+SiteOption = Annotated[Path | None, typer.Option(help="Folder to publish into (default: public/).")]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+
+
+def fail(message: str, code: int) -> None:
+    typer.echo(f"bulletin: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def reports_errors(command: F) -> F:
+    """Turn bulletin's errors into one line on stderr and the right exit status."""
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except BulletinError as exc:
+            fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+    return wrapper  # type: ignore[return-value]
+
+
+def _config(config: Path | None, **overrides: Any) -> Config:
+    return load_config(config, overrides)
+
+
+class _Progress:
+    """A rich progress bar on a terminal; nothing at all otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
+                                       TimeRemainingColumn)
+
+            self.bar = Progress(TextColumn("Speaking"), BarColumn(), MofNCompleteColumn(),
+                                TimeRemainingColumn(), console=Console(stderr=True),
+                                transient=True)
+            self.bar.__enter__()
+        return self
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            return
+        if self.task is None:
+            self.task = self.bar.add_task("speak", total=total)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each external command.")]
+    = False,
+) -> None:
+    """Turn news articles into podcast-ready audio bulletins."""
+    if verbose:
+        logging.getLogger("bulletin").setLevel(logging.DEBUG)
+
+
+@app.command()
+@reports_errors
+def build(
+    articles: Annotated[list[str], typer.Argument(help="Article files, in bulletin order.")],
+    config: ConfigOption = None,
+    site: SiteOption = None,
+    engine: Annotated[str | None, typer.Option(help="Speech engine (default: piper).")] = None,
+    voice: Annotated[str | None, typer.Option(help="Voice of the engine.")] = None,
+    speed: Annotated[float | None, typer.Option(help="Speaking rate, 1.0 natural.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Public URL of the site.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Build a bulletin from ARTICLES and publish it with the feed."""
+    cfg = _config(config, site=site, **{"voice.engine": engine, "voice.voice": voice,
+                                        "voice.speed": speed, "show.base_url": base_url})
+    with _Progress(not (quiet or as_json)) as progress:
+        result = pipeline.build(articles, cfg, progress=progress)
+    if as_json:
+        typer.echo(json.dumps(result.summary()))
+    elif not quiet:
+        typer.echo(f"{result.mp3}  ({result.episode.duration:.1f} s, "
+                   f"{result.synthesized} synthesised, {result.cached} cached)")
+        typer.echo(f"{result.feed}")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="bulletin: %(message)s")
+    app()

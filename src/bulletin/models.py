@@ -1,0 +1,116 @@
+"""The data that passes between pipeline stages: small frozen dataclasses.
+
+Article (read from a file) → Script of Stories made of Segments → Clips (audio per segment)
+→ Mix (the stitched programme with its timings) → Episode (published MP3 with metadata).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SEGMENT_KINDS = ("intro", "rundown", "headline", "body", "transition", "outro")
+
+
+@dataclass(frozen=True)
+class Article:
+    """One article as read from its source, before any spoken rewriting."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+    source: str  # where it came from: a path, a URL or "-"
+    url: str | None = None
+    author: str | None = None
+    site: str | None = None
+    date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One unit of speech: synthesised on its own, followed by a pause."""
+
+    id: str
+    kind: str  # one of SEGMENT_KINDS
+    text: str  # the clean original text
+    spoken: str  # what the voice is asked to say
+    pause_after: float = 0.5  # seconds of silence after this segment
+
+
+@dataclass(frozen=True)
+class Story:
+    """One article's part of the bulletin."""
+
+    title: str
+    source: str | None
+    segments: tuple[Segment, ...]
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Script:
+    """The whole bulletin as a producer reviews it: stories plus every segment in spoken order."""
+
+    title: str
+    date: dt.date
+    stories: tuple[Story, ...]
+    segments: tuple[Segment, ...]
+    guid_key: str  # what identifies "the same bulletin" across rebuilds
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Synthesised audio of one segment: 16-bit mono PCM."""
+
+    segment: Segment
+    pcm: bytes
+    sample_rate: int
+    cached: bool = False
+
+    @property
+    def duration(self) -> float:
+        return len(self.pcm) / 2 / self.sample_rate
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A titled span of the finished audio, in seconds."""
+
+    title: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A span of the finished audio where one segment is spoken (for transcripts)."""
+
+    text: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Mix:
+    """The stitched, loudness-normalised programme ready to encode."""
+
+    wav: Path
+    duration: float
+    chapters: tuple[Chapter, ...]
+    cues: tuple[Cue, ...]
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A published episode, as the catalog and the feed know it."""
+
+    guid: str
+    title: str
+    description: str
+    pub_date: dt.datetime
+    audio_file: str  # path relative to the site root, e.g. "episodes/2026-11-26-x-ab12cd34.mp3"
+    length: int  # bytes
+    duration: float  # seconds
+    chapters: tuple[Chapter, ...] = field(default=())
+    cues: tuple[Cue, ...] = field(default=())
+    number: int = 0  # episode number in the show, given by the catalog

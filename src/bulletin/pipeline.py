@@ -1,0 +1,87 @@
+"""The recipe: article → script → speech → mix → export → publish.
+
+``build(sources, config)`` runs every stage once, in order, and returns a ``BuildResult``. Each
+collaborator (engine, cache, runner, clock) is a parameter with a default, so tests can swap one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import audio
+from .config import Config
+from .models import Episode, Script
+from .publish import describe, publish
+from .runner import DEFAULT_RUNNER, CommandRunner
+from .script import build_script
+from .tts import Engine, SegmentCache, get_engine, synthesize_script
+
+Clock = Callable[[], dt.datetime]
+Progress = Callable[[int, int], None]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    episode: Episode
+    mp3: Path
+    feed: Path
+    segments: int
+    synthesized: int
+    cached: int
+    loudness: float
+    true_peak: float
+
+    def summary(self) -> dict[str, object]:
+        """The one-object summary ``bulletin build --json`` prints."""
+        return {
+            "mp3": str(self.mp3),
+            "duration": round(self.episode.duration, 3),
+            "segments": self.segments,
+            "synthesized": self.synthesized,
+            "cached": self.cached,
+            "feed": str(self.feed),
+            "guid": self.episode.guid,
+            "loudness": self.loudness,
+            "true_peak": self.true_peak,
+        }
+
+
+def build(
+    sources: Sequence[str],
+    config: Config,
+    *,
+    script: Script | None = None,
+    engine: Engine | None = None,
+    cache: SegmentCache | None = None,
+    runner: CommandRunner = DEFAULT_RUNNER,
+    clock: Clock = utc_now,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build one bulletin from ``sources`` (or a ready ``script``) and publish it into the site."""
+    now = clock()
+    script = script or build_script(sources, config, now.date())
+    engine = engine or get_engine(config.voice)
+    cache = cache or SegmentCache(config.cache_dir)
+    clips = synthesize_script(script, engine, cache, progress)
+    with tempfile.TemporaryDirectory(prefix="bulletin-") as work:
+        the_mix = audio.mix(clips, script, config.audio, Path(work), runner)
+        mp3 = Path(work) / "episode.mp3"
+        description = describe(script, the_mix)
+        tags = audio.Tags(title=script.title, show=config.show.title, author=config.show.author,
+                          date=script.date, description=description, duration=the_mix.duration)
+        level = audio.export(the_mix, mp3, tags, config.audio, runner)
+        episode = publish(mp3, script, the_mix, description, config, now)
+    cached = sum(1 for clip in clips if clip.cached)
+    return BuildResult(
+        episode=episode, mp3=config.site / episode.audio_file, feed=config.site / "feed.xml",
+        segments=len(clips), synthesized=len(clips) - cached, cached=cached,
+        loudness=level.integrated, true_peak=level.true_peak,
+    )
