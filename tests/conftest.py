@@ -1,0 +1,123 @@
+"""Shared fixtures: real tools, temporary sites and caches, and a deterministic fake engine."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import struct
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from typer.testing import CliRunner
+
+from bulletin.cli import app
+from bulletin.config import VoiceConfig
+from bulletin.runner import CommandRunner
+from bulletin.tts.base import Speech, VoiceInfo
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """../shared beside the clone (CI always has it; a user's clone may not)."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent: the shared test material is not beside this clone")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def runner() -> CommandRunner:
+    return CommandRunner()
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A segment cache shared by tests that don't count synthesis, so Piper runs once per text."""
+    return tmp_path_factory.mktemp("segment-cache")
+
+
+@pytest.fixture(autouse=True)
+def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared_cache: Path) -> None:
+    """Every test runs in its own folder, with the shared cache unless it sets its own."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BULLETIN_CACHE_DIR", str(shared_cache))
+    for var in ("BULLETIN_ENGINE", "BULLETIN_VOICE", "BULLETIN_SPEED", "BULLETIN_WORKERS",
+                "BULLETIN_BASE_URL", "BULLETIN_TITLE"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def write_article(tmp_path: Path) -> Callable[..., Path]:
+    """Write a newsroom-form .txt article and return its path."""
+    def write(name: str, title: str, *paragraphs: str) -> Path:
+        path = tmp_path / name
+        path.write_text(title + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        return path
+    return write
+
+
+@pytest.fixture
+def cli() -> Callable[..., object]:
+    """Invoke the real CLI in-process; returns Typer's Result (exit_code, stdout, stderr)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
+    return invoke
+
+
+def site_snapshot(site: Path) -> dict[str, str]:
+    """Every file under ``site`` with a hash of its bytes: equal snapshots mean nothing changed."""
+    if not site.exists():
+        return {}
+    return {str(p.relative_to(site)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+class FakeEngine:
+    """A deterministic stand-in voice: a tone whose pitch and length follow the text.
+
+    For fast unit tests of mixing, caching and publishing; end-to-end tests use real Piper.
+    """
+
+    name: ClassVar[str] = "fake"
+    offline: ClassVar[bool] = True
+    sample_rate = 22050
+
+    def __init__(self, config: VoiceConfig | None = None) -> None:
+        self.calls: list[str] = []
+
+    @property
+    def identity(self) -> str:
+        return "fake 1"
+
+    def synthesize(self, text: str) -> Speech:
+        self.calls.append(text)
+        seconds = 0.2 + 0.03 * len(text)
+        freq = 200 + int(hashlib.sha256(text.encode()).hexdigest()[:4], 16) % 300
+        frames = int(seconds * self.sample_rate)
+        samples = (int(8000 * math.sin(2 * math.pi * freq * n / self.sample_rate))
+                   for n in range(frames))
+        return Speech(pcm=struct.pack(f"<{frames}h", *samples), sample_rate=self.sample_rate)
+
+    @classmethod
+    def voices(cls) -> list[VoiceInfo]:
+        return [VoiceInfo("fake", "tone", "test tone", True)]
+
+    @classmethod
+    def check(cls) -> str | None:
+        return None
+
+
+@pytest.fixture
+def fake_engine() -> FakeEngine:
+    return FakeEngine()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"bulletin tests; shared material: {SHARED if SHARED.is_dir() else 'absent'}; cpus: {os.cpu_count()}"
