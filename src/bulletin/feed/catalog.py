@@ -52,8 +52,11 @@ class Catalog:
         self.path = site / FILENAME
         site.mkdir(parents=True, exist_ok=True)
         try:
-            with self._connect() as db:
+            db = self._connect()
+            try:
                 db.executescript(SCHEMA)
+            finally:
+                db.close()  # sqlite3's context manager commits but never closes
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{self.path}: not a bulletin catalog ({exc})") from None
 
