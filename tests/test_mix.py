@@ -1,0 +1,46 @@
+"""Stitching: every segment lands where its cue says, in the finished MP3, to within 50 ms."""
+
+from __future__ import annotations
+
+import array
+import math
+
+from bulletin.config import load_config
+from bulletin.feed import Catalog
+from bulletin.pipeline import build
+
+
+def decode(path, runner, rate=8000) -> array.array:
+    out = runner.run(["ffmpeg", "-loglevel", "error", "-i", str(path), "-f", "s16le", "-ac", "1",
+                      "-ar", str(rate), "pipe:1"]).stdout
+    return array.array("h", out)
+
+
+def rms(samples: array.array, start: float, end: float, rate: int = 8000) -> float:
+    chunk = samples[int(start * rate):int(end * rate)]
+    return math.sqrt(sum(s * s for s in chunk) / max(1, len(chunk)))
+
+
+def test_cues_and_chapters_match_the_audio(write_article, fake_engine, runner, tmp_path):
+    one = write_article("one.txt", "First story", "Its only paragraph, fairly short.",
+                        "A second paragraph follows here.")
+    two = write_article("two.txt", "Second story", "Another paragraph of text.")
+    result = build([str(one), str(two)], load_config(), engine=fake_engine)
+    episode = Catalog(tmp_path / "public").episodes()[0]
+    samples = decode(result.mp3, runner)
+    # intro, rundown, two headlines, three paragraphs, a transition, the sign-off
+    assert len(episode.cues) == len(fake_engine.calls) == 9
+    for cue in episode.cues:
+        before = rms(samples, cue.start - 0.12, cue.start - 0.03)
+        after = rms(samples, cue.start + 0.03, cue.start + 0.12)
+        ending = rms(samples, cue.end - 0.12, cue.end - 0.03)
+        following = rms(samples, cue.end + 0.03, cue.end + 0.12)
+        assert after > 8 * max(before, 30), f"speech does not start at {cue.start:.3f}: {cue.text}"
+        assert ending > 8 * max(following, 30), f"speech does not end at {cue.end:.3f}: {cue.text}"
+    titles = [c.title for c in episode.chapters]
+    assert titles == ["Introduction", "First story", "Second story", "Sign-off"]
+    starts = {c.title: c.start for c in episode.chapters}
+    spoken = {c.text: c.start for c in episode.cues}
+    assert starts["First story"] == spoken["First story"]
+    assert starts["Second story"] <= spoken["Second story"]
+    assert episode.chapters[-1].end == episode.duration
