@@ -1,9 +1,15 @@
-"""The feed stage: the episode catalog (SQLite) and the RSS feed rendered from it.
+"""The feed stage: the episode catalog (SQLite), the RSS feed, transcripts and chapters.
 
-``Catalog(site)`` holds the episodes; ``render_feed(episodes, show, image)`` returns the feed XML.
+``Catalog(site)`` holds the episodes; ``render_feed(episodes, show, image, guid)`` returns the feed
+XML; ``webvtt``/``srt(cues)`` and ``chapters_json(chapters, ...)`` return an episode's companion
+files; ``check_site(site)`` lists what a podcast app would find wrong with a published site.
 """
 
-from .catalog import Catalog
-from .rss import FEED_FILE, absolute, render_feed
+from .catalog import Catalog, SiteSettings
+from .chapters import chapters_json
+from .files import EPISODES_DIR, EpisodeFiles
+from .rss import FEED_FILE, INDEX_FILE, absolute, render_feed
+from .transcript import srt, webvtt
 
-__all__ = ["FEED_FILE", "Catalog", "absolute", "render_feed"]
+__all__ = ["EPISODES_DIR", "FEED_FILE", "INDEX_FILE", "Catalog", "EpisodeFiles", "SiteSettings",
+           "absolute", "chapters_json", "render_feed", "srt", "webvtt"]

@@ -1,19 +1,24 @@
 """The episode catalog: a SQLite database in the site folder, the source of truth for the feed.
 
-``Catalog(site)`` opens (or creates) ``site/catalog.sqlite3``. ``upsert`` adds an episode or replaces
-the one with the same guid in place (keeping its first publication date and episode number);
-``episodes()`` lists them newest first. Each change is one transaction.
+``Catalog(site)`` opens (or creates) ``site/catalog.sqlite3``. Inside ``transaction()``: ``upsert``
+adds an episode or replaces the one with the same guid in place (keeping its first publication date
+and episode number), ``remove`` and ``retire`` take episodes out, ``save_settings`` records the show
+settings the site was last rendered with; ``episodes()`` lists them newest first. Each change is one
+exclusive transaction, so concurrent builds queue instead of losing updates.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..config import ShowConfig
 from ..errors import InputError
 from ..models import Chapter, Cue, Episode
 
@@ -32,7 +37,20 @@ CREATE TABLE IF NOT EXISTS episodes (
     chapters TEXT NOT NULL,
     cues TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What the site's feed and index page were last rendered with."""
+
+    show: ShowConfig
+    image: str  # the cover art's site path or URL
+    podcast_guid: str = ""  # assigned once the show has a public feed URL; "" until then
 
 
 def _encode(items: tuple) -> str:
@@ -48,8 +66,11 @@ def _cues(raw: str) -> tuple[Cue, ...]:
 
 
 class Catalog:
-    def __init__(self, site: Path) -> None:
+    def __init__(self, site: Path, create: bool = True) -> None:
         self.path = site / FILENAME
+        if not create and not self.path.is_file():
+            raise InputError(f"{site}: no bulletin catalog here ({FILENAME} is missing); "
+                             "build an episode first or pass --site")
         site.mkdir(parents=True, exist_ok=True)
         try:
             db = self._connect()
@@ -68,7 +89,7 @@ class Catalog:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """An exclusive write transaction: concurrent builds queue here instead of losing updates."""
+        """An exclusive write transaction: concurrent builds queue here, losing no update."""
         db = self._connect()
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -80,8 +101,20 @@ class Catalog:
         finally:
             db.close()
 
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot to read from while builds may be writing."""
+        db = self._connect()
+        try:
+            db.execute("BEGIN")
+            yield db
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
     def upsert(self, db: sqlite3.Connection, episode: Episode) -> tuple[Episode, str | None]:
-        """Add or replace ``episode``; returns it (with its kept number/date) and any replaced file."""
+        """Add or replace ``episode``; returns it (with its kept number and date) and the
+        audio file it replaced, if any."""
         row = db.execute("SELECT number, pub_date, audio_file FROM episodes WHERE guid = ?",
                          (episode.guid,)).fetchone()
         if row:
@@ -95,13 +128,35 @@ class Catalog:
              episode.audio_file, episode.length, episode.duration,
              _encode(episode.chapters), _encode(episode.cues)),
         )
-        kept = Episode(**{**episode.__dict__, "pub_date": pub_date, "number": number})
+        kept = dataclasses.replace(episode, pub_date=pub_date, number=number)
         return kept, (old_file if old_file != episode.audio_file else None)
 
     def remove(self, db: sqlite3.Connection, guid: str) -> Episode | None:
-        found = [e for e in self._rows(db, "WHERE guid = ?", (guid,))]
+        found = self._rows(db, "WHERE guid = ?", (guid,))
         db.execute("DELETE FROM episodes WHERE guid = ?", (guid,))
         return found[0] if found else None
+
+    def find(self, db: sqlite3.Connection, guid: str) -> Episode:
+        """The episode whose guid is ``guid`` or starts with it (when only one does)."""
+        pattern = guid.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        found = self._rows(db, "WHERE guid = ? OR guid LIKE ? ESCAPE '\\'", (guid, pattern))
+        exact = [e for e in found if e.guid == guid]
+        if exact:
+            return exact[0]
+        if len(found) == 1 and guid:
+            return found[0]
+        if not found or not guid:
+            raise InputError(f"{guid!r}: no episode with this guid in {self.path}")
+        raise InputError(f"{guid!r}: matches {len(found)} episodes in {self.path}; "
+                         "give more of the guid")
+
+    def retire(self, db: sqlite3.Connection, keep: int) -> list[Episode]:
+        """Remove all but the newest ``keep`` episodes (none when ``keep`` is 0); returns them."""
+        if keep <= 0:
+            return []
+        old = self._rows(db)[keep:]
+        db.executemany("DELETE FROM episodes WHERE guid = ?", [(e.guid,) for e in old])
+        return old
 
     def _rows(self, db: sqlite3.Connection, where: str = "", args: tuple = ()) -> list[Episode]:
         rows = db.execute(
@@ -116,8 +171,25 @@ class Catalog:
         """Every episode, newest first."""
         if db is not None:
             return self._rows(db)
-        conn = self._connect()
-        try:
+        with self.reading() as conn:
             return self._rows(conn)
-        finally:
-            conn.close()
+
+    def save_settings(self, db: sqlite3.Connection, settings: SiteSettings) -> None:
+        """Record the show settings; a podcast:guid, once recorded, is kept for good."""
+        show = json.dumps(dataclasses.asdict(settings.show))
+        db.execute("INSERT OR REPLACE INTO settings VALUES ('show', ?)", (show,))
+        db.execute("INSERT OR REPLACE INTO settings VALUES ('image', ?)", (settings.image,))
+        if settings.podcast_guid:
+            db.execute("INSERT OR IGNORE INTO settings VALUES ('podcast_guid', ?)",
+                       (settings.podcast_guid,))
+
+    def settings(self, db: sqlite3.Connection) -> SiteSettings | None:
+        """The recorded settings, or None for a catalog no build has rendered yet."""
+        values = dict(db.execute("SELECT key, value FROM settings").fetchall())
+        if "show" not in values:
+            return None
+        stored = json.loads(values["show"])
+        known = {f.name for f in dataclasses.fields(ShowConfig)}
+        show = ShowConfig(**{k: v for k, v in stored.items() if k in known})
+        return SiteSettings(show=show, image=values.get("image", ""),
+                            podcast_guid=values.get("podcast_guid", ""))

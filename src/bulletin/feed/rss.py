@@ -1,30 +1,37 @@
 """Render the podcast RSS feed from the catalog's episodes.
 
-In: episodes (newest first) and the ``ShowConfig``. Out: the feed XML as text, with every URL made
-absolute from ``base_url`` so the site works unchanged on any static host.
+In: episodes (newest first), the ``ShowConfig``, the cover art's site path or URL and the show's
+podcast:guid. Out: the feed XML as text, with every URL made absolute from ``base_url`` so the site
+works unchanged on any static host.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+import ipaddress
 import uuid
 from collections.abc import Sequence
 from email.utils import format_datetime
 from urllib.parse import urljoin, urlsplit
 
+from markupsafe import escape
+
 from ..config import ShowConfig
 from ..models import Episode
 from ..templating import environment
+from .chapters import MIME_TYPE as CHAPTERS_TYPE
+from .files import EpisodeFiles
+from .text import clean_text, one_line
 
 FEED_FILE = "feed.xml"
+INDEX_FILE = "index.html"
+# The namespace UUID the podcast namespace's <podcast:guid> is derived under.
 PODCAST_NAMESPACE_UUID = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
 
 def xml_text(value: object) -> str:
     """Text with the characters XML 1.0 cannot carry removed (escaping is the template's job)."""
-    return _NOT_XML.sub("", str(value))
+    return clean_text(value)
 
 
 def rfc2822(moment: dt.datetime) -> str:
@@ -43,33 +50,69 @@ def absolute(show: ShowConfig, path: str) -> str:
     return urljoin(base, path)
 
 
-def podcast_guid(feed_url: str) -> str:
+def feed_url(show: ShowConfig) -> str:
+    return absolute(show, FEED_FILE)
+
+
+def is_local(url: str) -> bool:
+    """Whether ``url`` names this machine only (localhost, loopback or unspecified address)."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in ("", "localhost") or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def podcast_guid(url: str) -> str:
     """podcast:guid: UUIDv5 of the feed URL without its scheme and trailing slashes."""
-    parts = urlsplit(feed_url)
+    parts = urlsplit(url)
     bare = (parts.netloc + parts.path).rstrip("/")
     if parts.query:
         bare += "?" + parts.query
     return str(uuid.uuid5(PODCAST_NAMESPACE_UUID, bare))
 
 
+def description_html(text: str) -> str:
+    """The plain description as HTML: blank lines make paragraphs, line breaks stay."""
+    paragraphs = [p for p in clean_text(text).split("\n\n") if p.strip()]
+    return "".join(
+        "<p>" + "<br/>".join(str(escape(line)) for line in p.strip().split("\n")) + "</p>"
+        for p in paragraphs)
+
+
 def render_feed(episodes: Sequence[Episode], show: ShowConfig, image: str,
-                now: dt.datetime | None = None) -> str:
-    """The RSS 2.0 document. ``image`` is the cover art's path in the site (or a URL)."""
+                guid: str | None = None, now: dt.datetime | None = None) -> str:
+    """The RSS 2.0 document. ``image`` is the cover art's path in the site (or a URL); ``guid``
+    is the show's podcast:guid (by default derived from the feed URL)."""
     env = environment()
     env.filters.setdefault("xml_text", xml_text)
-    feed_url = absolute(show, FEED_FILE)
+    env.filters.setdefault("one_line", one_line)
+    url = feed_url(show)
     latest = max((e.pub_date for e in episodes), default=now or dt.datetime.now(dt.UTC))
-    return env.get_template("feed.xml.j2").render(
-        show=show,
-        feed_url=feed_url,
-        link=absolute(show, ""),
-        image_url=image if "://" in image else absolute(show, image),
-        podcast_guid=podcast_guid(feed_url),
-        last_build=rfc2822(latest),
-        items=[{
+    items = []
+    for e in episodes:
+        files = EpisodeFiles.of(e.audio_file)
+        items.append({
             "episode": e,
-            "url": absolute(show, e.audio_file),
+            "url": absolute(show, files.audio),
+            "vtt": absolute(show, files.vtt),
+            "srt": absolute(show, files.srt),
+            "chapters": absolute(show, files.chapters),
+            "link": absolute(show, f"{INDEX_FILE}#episode-{e.number}"),
             "pub_date": rfc2822(e.pub_date),
             "duration": hms(e.duration),
-        } for e in episodes],
+            "html": description_html(e.description),
+        })
+    return env.get_template("feed.xml.j2").render(
+        show=show,
+        feed_url=url,
+        link=absolute(show, ""),
+        image_url=image if "://" in image else absolute(show, image),
+        podcast_guid=guid or podcast_guid(url),
+        last_build=rfc2822(latest),
+        chapters_type=CHAPTERS_TYPE,
+        items=items,
     )

@@ -1,0 +1,24 @@
+"""Text that every published file can carry: control characters out, one line where a line is due.
+
+XML 1.0 cannot carry most C0 control characters at all, lone surrogates cannot be encoded as UTF-8,
+and C1 controls and DEL show up as boxes in podcast apps; all of them are dropped. Tabs and line
+breaks stay in running text; titles collapse to a single line.
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_SPACE = re.compile(r"\s+")
+
+
+def clean_text(value: object) -> str:
+    """``value`` as text without control characters; line breaks normalised to ``\\n``."""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+def one_line(value: object) -> str:
+    """``clean_text`` with every run of whitespace (line breaks too) turned into one space."""
+    return _SPACE.sub(" ", clean_text(value)).strip()

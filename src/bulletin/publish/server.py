@@ -1,0 +1,330 @@
+"""Serve a published site over HTTP so podcast apps and browsers on a phone can use it.
+
+``make_server(site, host, port)`` → a bound ``SiteServer`` (``port=0`` picks a free port); its
+``serve_forever()`` answers GET and HEAD with byte ranges (``Accept-Ranges``, 206 with
+``Content-Range``, 416 for a range past the end), the MIME types podcast apps expect, and never a
+file outside the site: paths are percent-decoded once, ``..``/hidden segments are refused and
+symlinks must resolve inside the site. Only the site's own kinds of file are served (no catalog).
+
+A site built for this machine only (``base_url`` on localhost) links to ``localhost``, which a phone
+cannot reach; when this server is reached at another address (another port, or every interface),
+it renders ``feed.xml`` and ``index.html`` from the catalog for its own URL instead, keeping the
+show's podcast:guid. A site with a public ``base_url`` is served exactly as published.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+import sys
+from dataclasses import dataclass
+from email.utils import formatdate
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO, TextIO
+from urllib.parse import unquote, urlsplit
+
+from ..errors import InputError
+from ..feed import FEED_FILE, INDEX_FILE, Catalog, SiteSettings
+from ..feed.catalog import FILENAME as CATALOG_FILE
+from ..feed.rss import is_local
+from .render import render_site
+
+MIME_TYPES = {
+    ".mp3": "audio/mpeg",
+    ".xml": "application/rss+xml; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".srt": "application/x-subrip; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+CHAPTERS_SUFFIX = ".chapters.json"
+CHAPTERS_TYPE = "application/json+chapters; charset=utf-8"
+CHUNK = 64 * 1024
+_RANGE = re.compile(r"(?P<first>[0-9]*)-(?P<last>[0-9]*)")
+
+
+def mime_type(name: str) -> str | None:
+    """The Content-Type of a site file by its name; None for files the site never serves."""
+    if name.endswith(CHAPTERS_SUFFIX):
+        return CHAPTERS_TYPE
+    return MIME_TYPES.get(Path(name).suffix.lower())
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    start: int
+    end: int  # inclusive
+
+
+def parse_range(header: str | None, size: int) -> ByteRange | None | bool:
+    """The single byte range a Range header asks for: a ``ByteRange``, None to send the whole file
+    (no header, another unit, several ranges or bad syntax, which RFC 9110 lets a server ignore),
+    or False when the range cannot be satisfied (answer 416)."""
+    if not header:
+        return None
+    unit, _, spec = header.strip().partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    match = _RANGE.fullmatch(spec.strip())
+    if not match or not (match["first"] or match["last"]):
+        return None
+    first, last = match["first"], match["last"]
+    if not first:  # the last N bytes
+        length = int(last)
+        if length == 0 or size == 0:
+            return False
+        return ByteRange(max(0, size - length), size - 1)
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if last and int(last) < start:
+        return None
+    if start >= size:
+        return False
+    return ByteRange(start, end)
+
+
+def lan_address() -> str:
+    """This machine's address on its local network, as a phone would reach it.
+
+    A UDP socket connected towards a documentation-only address (RFC 5737) makes the kernel pick
+    the outgoing interface without sending anything; its local address is the one we want.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+            address = probe.getsockname()[0]
+        except OSError:
+            address = ""
+    if address and not address.startswith("0."):
+        return address
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "127.0.0.1"
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+class SiteServer(ThreadingHTTPServer):
+    """A threading HTTP server bound to one site folder."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, site: Path, host: str, port: int, log: TextIO | None) -> None:
+        self.site = site.resolve()
+        self.log = log
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        super().__init__((host, port), SiteHandler)
+        self.host = host
+        self.port = self.server_address[1]
+        self.everywhere = host in ("", "0.0.0.0", "::")
+        reachable = lan_address() if self.everywhere else host
+        self.own_url = f"http://{_url_host(reachable)}:{self.port}/"
+        self.catalog = (Catalog(self.site, create=False)
+                        if (self.site / CATALOG_FILE).is_file() else None)
+        self.rewrite_to = self._rewrite_target()
+
+    def _settings(self) -> SiteSettings | None:
+        if self.catalog is None:
+            return None
+        with self.catalog.reading() as db:
+            return self.catalog.settings(db)
+
+    def _rewrite_target(self) -> str | None:
+        settings = self._settings()
+        if settings is None or not is_local(settings.show.base_url):
+            return None
+        base = urlsplit(settings.show.base_url)
+        same_port = (base.port or 80) == self.port
+        if same_port and not self.everywhere and is_loopback_host(self.host):
+            return None
+        return self.own_url
+
+    @property
+    def base_url(self) -> str:
+        """The URL the site's links use as served: the rewritten one, else the site's own."""
+        if self.rewrite_to:
+            return self.rewrite_to
+        settings = self._settings()
+        return settings.show.base_url if settings else self.own_url
+
+    @property
+    def feed_url(self) -> str:
+        base = self.base_url
+        return base + FEED_FILE if base.endswith("/") else base + "/" + FEED_FILE
+
+    def rendered(self, name: str) -> bytes | None:
+        """``feed.xml``/``index.html`` rendered for this server's URL, when it rewrites them."""
+        if not self.rewrite_to or self.catalog is None or name not in (FEED_FILE, INDEX_FILE):
+            return None
+        with self.catalog.reading() as db:
+            settings = self.catalog.settings(db)
+            episodes = self.catalog.episodes(db)
+        if settings is None:
+            return None
+        files = render_site(episodes, settings, base_url=self.rewrite_to)
+        return (files.feed if name == FEED_FILE else files.index).encode("utf-8")
+
+
+class SiteHandler(BaseHTTPRequestHandler):
+    server: SiteServer
+    protocol_version = "HTTP/1.1"
+    server_version = "bulletin"
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+        if self.server.log is not None:
+            self.server.log.write(f"{self.address_string()} {format % args}\n")
+            self.server.log.flush()
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._answer(body=True)
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        self._answer(body=False)
+
+    def _relative(self) -> str | None:
+        """The request's path inside the site, or None when it may not be served."""
+        raw = urlsplit(self.path).path
+        if not raw.startswith("/"):
+            return None
+        decoded = unquote(raw, errors="strict")
+        if "\x00" in decoded or "\\" in decoded:
+            return None
+        parts = [p for p in decoded.split("/") if p]
+        if any(p in (".", "..") or p.startswith(".") for p in parts):
+            return None
+        if not parts or decoded.endswith("/"):
+            parts.append(INDEX_FILE)
+        return "/".join(parts)
+
+    def _file(self, relative: str) -> Path | None:
+        candidate = self.server.site / relative
+        try:
+            real = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_relative_to(self.server.site) or not real.is_file():
+            return None
+        return real
+
+    def _answer(self, body: bool) -> None:
+        try:
+            relative = self._relative()
+        except UnicodeDecodeError:
+            relative = None
+        content_type = mime_type(relative) if relative else None
+        if relative is None or content_type is None:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        rendered = self.server.rendered(relative)
+        if rendered is not None:
+            self._send(BytesIO(rendered), len(rendered), content_type, body, None)
+            return
+        path = self._file(relative)
+        if path is None:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        try:
+            handle = path.open("rb")
+        except OSError:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        with handle:
+            stat = path.stat()
+            self._send(handle, stat.st_size, content_type, body, stat.st_mtime)
+
+    def _send(self, source: BinaryIO, size: int, content_type: str, body: bool,
+              mtime: float | None) -> None:
+        wanted = parse_range(self.headers.get("Range"), size)
+        if wanted is False:
+            self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.send_header("Accept-Ranges", "bytes")
+            self.end_headers()
+            return
+        start, length = 0, size
+        if isinstance(wanted, ByteRange):
+            start, length = wanted.start, wanted.end - wanted.start + 1
+            self.send_response(HTTPStatus.PARTIAL_CONTENT)
+            self.send_header("Content-Range", f"bytes {wanted.start}-{wanted.end}/{size}")
+        else:
+            self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(length))
+        self.send_header("Accept-Ranges", "bytes")
+        if mtime is not None:
+            self.send_header("Last-Modified", formatdate(mtime, usegmt=True))
+        self.send_header("Cache-Control", "no-cache" if content_type.startswith(
+            ("application/rss", "text/html")) else "public, max-age=3600")
+        self.end_headers()
+        if not body or length == 0:
+            return
+        source.seek(start)
+        try:
+            remaining = length
+            while remaining > 0:
+                chunk = source.read(min(CHUNK, remaining))
+                if not chunk:
+                    break
+                self.wfile.write(chunk)
+                remaining -= len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+def make_server(site: Path, host: str = "127.0.0.1", port: int = 8000,
+                log: TextIO | None = sys.stderr) -> SiteServer:
+    """Bind a server for ``site`` on ``host``:``port``; call ``serve_forever()`` to run it."""
+    if not site.is_dir():
+        raise InputError(f"{site}: no such site folder (build an episode first or pass --site)")
+    try:
+        return SiteServer(site, host, port, log)
+    except socket.gaierror:
+        raise InputError(f"--host {host}: not an address or host name of this machine") from None
+    except OverflowError:
+        raise InputError(f"--port {port}: not a port number (0 to 65535)") from None
+    except OSError as exc:
+        where = f"{_url_host(host)}:{port}"
+        raise InputError(f"{where}: cannot listen there ({exc.strerror})") from None
+
+
+def announce(server: SiteServer, out: TextIO) -> None:
+    """Tell the user where the site is and show the feed URL as a QR code for a phone."""
+    import segno
+
+    out.write(f"Serving {server.site} at {server.own_url}\n")
+    out.write(f"Feed: {server.feed_url}\n")
+    if server.rewrite_to:
+        out.write("(the site was built for localhost, so its feed and page are served with "
+                  "this server's address)\n")
+    try:
+        segno.make(server.feed_url, error="m").terminal(out=out, compact=True)
+    except UnicodeEncodeError:
+        out.write("(this terminal cannot show the QR code; open the index page instead)\n")
+    out.write("Scan the code with a phone on the same network to subscribe. "
+              "Press Ctrl+C to stop.\n")
+    out.flush()
+
+
+__all__ = ["SiteServer", "announce", "lan_address", "make_server", "mime_type", "parse_range"]
