@@ -120,6 +120,92 @@ def build(
         typer.echo(f"{result.feed}")
 
 
+episodes_app = typer.Typer(no_args_is_help=True, help="List or remove published episodes.")
+feed_app = typer.Typer(no_args_is_help=True, help="Check the published feed.")
+app.add_typer(episodes_app, name="episodes")
+app.add_typer(feed_app, name="feed")
+
+
+@episodes_app.command("list")
+@reports_errors
+def episodes_list(
+    config: ConfigOption = None,
+    site: SiteOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """List the site's episodes, newest first."""
+    from .publish import list_episodes
+
+    cfg = _config(config, site=site)
+    for e in list_episodes(cfg.site):
+        if as_json:
+            typer.echo(json.dumps({"guid": e.guid, "number": e.number, "title": e.title,
+                                   "published": e.pub_date.isoformat(), "file": e.audio_file,
+                                   "duration": round(e.duration, 3), "length": e.length}))
+        else:
+            typer.echo(f"{e.guid}  {e.pub_date:%Y-%m-%d}  #{e.number:<3} "
+                       f"{int(e.duration) // 60}:{int(e.duration) % 60:02d}  {e.title}")
+
+
+@episodes_app.command("remove")
+@reports_errors
+def episodes_remove(
+    guid: Annotated[str, typer.Argument(help="The episode's guid (or its first characters).")],
+    config: ConfigOption = None,
+    site: SiteOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Remove an episode: its item in the feed and page, and its files."""
+    from .publish import remove_episode
+
+    episode = remove_episode(_config(config, site=site), guid)
+    if not quiet:
+        typer.echo(f"removed {episode.guid}  {episode.title}")
+
+
+@feed_app.command("check")
+@reports_errors
+def feed_check(config: ConfigOption = None, site: SiteOption = None) -> None:
+    """Check the site as a podcast app would; print each problem; exit 1 when there is any."""
+    from .feed.check import check_site
+
+    cfg = _config(config, site=site)
+    if not cfg.site.is_dir():
+        fail(f"{cfg.site}: no such site folder", 2)
+    problems = check_site(cfg.site)
+    for problem in problems:
+        typer.echo(problem)
+    if problems:
+        raise typer.Exit(1)
+    typer.echo(f"{cfg.site / 'feed.xml'}: OK")
+
+
+@app.command()
+@reports_errors
+def serve(
+    config: ConfigOption = None,
+    site: SiteOption = None,
+    host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 for every network "
+                                           "interface (so a phone can connect).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8000,
+) -> None:
+    """Serve the site over HTTP and show its feed URL as a QR code for a phone."""
+    from .publish.server import announce, is_loopback_host, make_server
+
+    cfg = _config(config, site=site)
+    server = make_server(cfg.site, host, port)
+    if not is_loopback_host(host):
+        typer.echo(f"bulletin: warning: listening on {host}, beyond this machine: anyone on "
+                   "the network can fetch the site", err=True)
+    announce(server, sys.stdout)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        typer.echo("stopped", err=True)
+    finally:
+        server.server_close()
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="bulletin: %(message)s")
     app()
