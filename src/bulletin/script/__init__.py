@@ -1,25 +1,41 @@
 """The script stage: articles in, a spoken ``Script`` out.
 
-``build_script(sources, config, date)`` reads each source, cleans it, rewrites it for speech and
-plans the bulletin's segments.
+``build_script(sources, config, date)`` reads each source (a .txt, .md or .html file, an http(s)
+URL, or ``-`` for standard input), cleans it, plans the bulletin's segments (intro, rundown, each
+story's headline and paragraphs, transitions, sign-off) and writes each segment's ``spoken`` form
+with the pronunciation lexicon and the normalisation rules.
+``load_script(path)`` reads back a script file a producer has reviewed (see ``export``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import BinaryIO
 
 from ..config import Config
+from ..errors import InputError
 from ..models import Script
 from .clean import clean_article
+from .export import dump_script, load_script, script_to_json, script_to_markdown
+from .fetch import Fetcher
+from .lexicon import load_lexicon
+from .normalise import Normaliser
 from .plan import plan_script
-from .read import read_article
+from .read import DEFAULT_FETCHER, read_article
 
 
-def build_script(sources: Sequence[str], config: Config, date: dt.date) -> Script:
-    """Read, clean and plan ``sources`` (article paths) into one bulletin Script."""
-    articles = [clean_article(read_article(source)) for source in sources]
-    return plan_script(articles, config, date)
+def build_script(sources: Sequence[str], config: Config, date: dt.date, *,
+                 fetcher: Fetcher = DEFAULT_FETCHER, stdin: BinaryIO | None = None) -> Script:
+    """Read, clean and plan ``sources`` (paths, URLs or "-") into one bulletin Script."""
+    if not sources:
+        raise InputError("no articles given")
+    if list(sources).count("-") > 1:
+        raise InputError("-: standard input can be read only once")
+    speak = Normaliser(load_lexicon(config.script.lexicon or None))
+    articles = [clean_article(read_article(source, fetcher=fetcher, stdin=stdin))
+                for source in sources]
+    return plan_script(articles, config, date, speak=speak)
 
 
-__all__ = ["build_script"]
+__all__ = ["build_script", "dump_script", "load_script", "script_to_json", "script_to_markdown"]

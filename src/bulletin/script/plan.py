@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 from ..config import Config
 from ..models import Article, Script, Segment, Story
@@ -33,13 +34,13 @@ def _segment(kind: str, number: int, text: str, spoken: str | None = None) -> Se
 
 
 def guid_key(articles: list[Article]) -> str:
-    """Identity of the bulletin across rebuilds: the articles' URLs, else their dates and headlines."""
+    """Identity of the bulletin across rebuilds: the articles' URLs, else dates and headlines."""
     parts = [a.url or f"{a.date.isoformat() if a.date else ''}|{a.title}" for a in articles]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
 def plan_script(articles: list[Article], config: Config, date: dt.date,
-                speak=lambda text: text) -> Script:
+                speak: Callable[[str], str] = lambda text: text) -> Script:
     """Turn articles into a Script. ``speak`` rewrites text into what the voice should say."""
     templates = config.script.templates
     show = config.show.title

@@ -1,18 +1,33 @@
-"""Read an article from where it lives into an ``Article``.
+"""Read an article from wherever it lives into an ``Article``.
 
-In: a path to a ``.txt`` file in newsroom form (first non-empty line is the headline, paragraphs
-separated by blank lines). Out: ``Article``. Anything unreadable raises ``InputError`` naming the file.
+In: a source string: a path to a ``.txt`` file (first line the headline, blank lines between
+paragraphs), a ``.md`` file (``# Headline``, optional front matter with title, source, author, date
+and url), an ``.html`` page (main content extracted with trafilatura), an ``http(s)://`` URL
+(fetched, then read by its content type) or ``-`` for standard input (its format sniffed).
+Out: ``Article``, whose paragraphs keep their inner line breaks for the cleaner to judge.
+Anything unreadable raises ``InputError`` naming the source and the reason.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import sys
+from dataclasses import replace
 from pathlib import Path
+from typing import BinaryIO
+
+import lxml.html
+import trafilatura
+from markdown_it import MarkdownIt
 
 from ..errors import InputError
 from ..models import Article
+from .fetch import MAX_BYTES, Fetcher
 
-MAX_BYTES = 5 * 1024 * 1024  # an article is text; anything larger is not one
+DEFAULT_FETCHER = Fetcher()
+EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
+              ".html": "html", ".htm": "html", ".xhtml": "html"}
 
 
 def read_bytes(path: Path) -> bytes:
@@ -32,6 +47,14 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
 
 
+def read_stream(stream: BinaryIO, name: str = "-") -> bytes:
+    """Up to the size cap of ``stream`` (standard input), or an InputError."""
+    data = stream.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise InputError(f"{name}: too large for an article (more than {MAX_BYTES} bytes)")
+    return data
+
+
 def decode_text(data: bytes, name: str) -> str:
     """UTF-8 text with no binary content, or an InputError."""
     if b"\x00" in data:
@@ -47,24 +70,217 @@ def decode_text(data: bytes, name: str) -> str:
         raise InputError(f"{name}: binary data, not a text article ({controls} control characters)")
     if not text.strip():
         raise InputError(f"{name}: empty article (no text)")
-    return text
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _blocks(text: str) -> list[str]:
+    """Blank-line separated blocks, each keeping its inner line breaks, stripped of edge space."""
+    blocks = (re.sub(r"[ \t]*\n[ \t]*", "\n", b).strip() for b in re.split(r"\n\s*\n", text))
+    return [b for b in blocks if b]
 
 
 def parse_plain(text: str, source: str) -> Article:
-    """A newsroom .txt: the first non-empty line is the headline, blank lines separate paragraphs."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    """A newsroom .txt: the first non-empty line is the headline; blank lines part paragraphs."""
     first, *rest = text.strip().split("\n", 1)
-    title = first.strip()
-    body_text = rest[0] if rest else ""
-    paragraphs = [re.sub(r"\s*\n\s*", " ", b).strip() for b in re.split(r"\n\s*\n", body_text)]
-    paragraphs = [p for p in paragraphs if p]
+    paragraphs = _blocks(rest[0]) if rest else []
     if not paragraphs:
         raise InputError(f"{source}: article has a headline but no paragraphs")
-    return Article(title=title, paragraphs=tuple(paragraphs), source=source)
+    return Article(title=first.strip(), paragraphs=tuple(paragraphs), source=source)
 
 
-def read_article(source: str) -> Article:
-    """Read one article from ``source`` (a file path)."""
+# --- Markdown -------------------------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_SKIPPED_BLOCKS = {"fence", "code_block", "html_block", "hr"}
+
+
+def _front_matter(text: str, source: str) -> tuple[dict[str, str], str]:
+    """Split ``key: value`` front matter (between ``---`` lines) from the Markdown body."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return {}, text
+    fields: dict[str, str] = {}
+    for number, line in enumerate(match.group(1).split("\n"), start=2):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        if not sep or not key.strip():
+            raise InputError(f"{source}: front matter line {number} is not 'key: value'")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        fields[key.strip().lower()] = value
+    return fields, text[match.end():]
+
+
+def _parse_date(value: str | None, source: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        raise InputError(f"{source}: date {value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _inline_text(token) -> str:  # noqa: ANN001 - a markdown-it Token
+    """The words of an inline token: links keep their text, images and raw HTML are dropped."""
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type == "image":
+            continue  # alt text describes a picture; it is never read out
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+    return "".join(parts).strip()
+
+
+def parse_markdown(text: str, source: str) -> Article:
+    """A Markdown article: front matter, then ``# Headline`` and paragraphs (formatting dropped)."""
+    meta, body = _front_matter(text, source)
+    tokens = MarkdownIt("commonmark").parse(body)
+    title = meta.get("title") or None
+    paragraphs: list[str] = []
+    skip_depth = 0
+    for index, token in enumerate(tokens):
+        if token.type in _SKIPPED_BLOCKS:
+            continue
+        if token.type == "heading_open" and token.tag == "h1" and title is None:
+            title = _inline_text(tokens[index + 1])
+            skip_depth = 1
+            continue
+        if token.type == "inline":
+            if skip_depth:
+                skip_depth = 0
+                continue
+            words = _inline_text(token)
+            if words:
+                paragraphs.append(words)
+    if not title:
+        raise InputError(f"{source}: Markdown article has no '# Headline' and no title "
+                         "in its front matter")
+    if meta.get("title") and paragraphs and paragraphs[0] == title:
+        paragraphs.pop(0)
+    if not paragraphs:
+        raise InputError(f"{source}: article has a headline but no paragraphs")
+    return Article(title=title, paragraphs=tuple(paragraphs), source=source,
+                   url=meta.get("url") or None, author=meta.get("author") or None,
+                   site=meta.get("source") or meta.get("site") or None,
+                   date=_parse_date(meta.get("date"), source))
+
+
+# --- HTML -----------------------------------------------------------------------------------
+
+_SYNDICATION = re.compile(r"^(this|the) (post|article|story|piece) (was )?(originally|first) "
+                          r"(appeared|published|ran)\b", re.IGNORECASE)
+
+
+def _page_title(tree: lxml.html.HtmlElement | None, fallback: str | None) -> str | None:
+    """The page's headline: its og:title, else trafilatura's title, else its first h1."""
+    if tree is not None:
+        for value in tree.xpath('//meta[@property="og:title" or @name="og:title"]/@content'):
+            if value.strip():
+                return " ".join(value.split())
+    if fallback and fallback.strip():
+        return " ".join(fallback.split())
+    if tree is not None:
+        for h1 in tree.xpath("//h1"):
+            text = " ".join(h1.text_content().split())
+            if text:
+                return text
+    return None
+
+
+def _notes(tree: lxml.html.HtmlElement | None, text: str) -> list[str]:
+    """Syndication notes outside the article body ("This post originally appeared on X")."""
+    if tree is None:
+        return []
+    found = []
+    for element in tree.xpath("//p"):
+        words = " ".join(element.text_content().split())
+        if len(words) < 200 and _SYNDICATION.match(words) and words not in text:
+            found.append(words)
+    return found[:1]
+
+
+def parse_html(data: bytes, source: str, url: str | None = None) -> Article:
+    """The main content of a news page, with its title, author, date and site name."""
+    if b"\x00" in data[:4096]:
+        raise InputError(f"{source}: binary data, not an HTML page")
+    if not data.strip():
+        raise InputError(f"{source}: empty page (no text)")
+    try:
+        doc = trafilatura.bare_extraction(
+            data, url=url, with_metadata=True, include_comments=False, include_tables=False,
+            include_images=False, include_links=False, deduplicate=False)
+    except Exception as exc:  # trafilatura raises assorted errors on malformed input
+        raise InputError(f"{source}: cannot parse the page ({type(exc).__name__})") from None
+    text = (getattr(doc, "text", None) or "") if doc is not None else ""
+    if not text.strip():
+        raise InputError(f"{source}: no article text found in the page")
+    try:
+        tree = lxml.html.fromstring(data)
+    except (ValueError, lxml.etree.ParserError):
+        tree = None
+    lines = [re.sub(r"^[-*•]\s+", "", line).strip() for line in text.split("\n")]
+    paragraphs = [line for line in lines if line] + _notes(tree, text)
+    title = _page_title(tree, getattr(doc, "title", None))
+    if not title:
+        title, *paragraphs = paragraphs
+    if not paragraphs:
+        raise InputError(f"{source}: no article text found in the page")
+    date = None
+    if getattr(doc, "date", None):
+        try:
+            date = dt.date.fromisoformat(str(doc.date)[:10])
+        except ValueError:
+            date = None
+    return Article(title=title, paragraphs=tuple(paragraphs), source=source,
+                   url=url or getattr(doc, "url", None) or None,
+                   author=getattr(doc, "author", None) or None,
+                   site=getattr(doc, "sitename", None) or None, date=date)
+
+
+# --- Dispatch -------------------------------------------------------------------------------
+
+def sniff(data: bytes) -> str:
+    """Guess an article's format from its first bytes: "html", "md" or "txt"."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in head:
+        return "html"
+    if head.startswith(b"---\n") or head.startswith(b"# "):
+        return "md"
+    return "txt"
+
+
+def parse(data: bytes, kind: str, source: str, url: str | None = None) -> Article:
+    """Parse ``data`` of format ``kind`` ("txt", "md" or "html")."""
+    if kind == "html":
+        return parse_html(data, source, url)
+    text = decode_text(data, source)
+    article = parse_markdown(text, source) if kind == "md" else parse_plain(text, source)
+    if url and not article.url:
+        article = replace(article, url=url)
+    return article
+
+
+def is_url(source: str) -> bool:
+    return re.match(r"^https?://", source, re.IGNORECASE) is not None
+
+
+def read_article(source: str, *, fetcher: Fetcher = DEFAULT_FETCHER,
+                 stdin: BinaryIO | None = None) -> Article:
+    """Read one article from ``source``: a file path, an http(s) URL or ``-`` for stdin."""
+    if source == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = read_stream(stream)
+        if not data.strip():
+            raise InputError("-: empty article on standard input")
+        return parse(data, sniff(data), "-")
+    if is_url(source):
+        page = fetcher.fetch(source)
+        return parse(page.body, page.kind, source, page.url)
     path = Path(source)
-    text = decode_text(read_bytes(path), source)
-    return parse_plain(text, source)
+    data = read_bytes(path)
+    kind = EXTENSIONS.get(path.suffix.lower()) or sniff(data)
+    return parse(data, kind, source)
