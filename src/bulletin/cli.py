@@ -17,7 +17,7 @@ import typer
 
 from . import pipeline
 from .config import Config, load_config
-from .errors import BulletinError
+from .errors import BulletinError, InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn news articles into podcast-ready audio bulletins.")
@@ -97,7 +97,11 @@ def _main(
 @app.command()
 @reports_errors
 def build(
-    articles: Annotated[list[str], typer.Argument(help="Article files, in bulletin order.")],
+    articles: Annotated[list[str] | None, typer.Argument(
+        help="Articles (.txt, .md, .html, http(s) URL, or - for stdin), in bulletin order.")]
+    = None,
+    script: Annotated[Path | None, typer.Option(
+        "--script", help="Build from a reviewed script file (from `bulletin script`).")] = None,
     config: ConfigOption = None,
     site: SiteOption = None,
     engine: Annotated[str | None, typer.Option(help="Speech engine (default: piper).")] = None,
@@ -107,17 +111,47 @@ def build(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Build a bulletin from ARTICLES and publish it with the feed."""
+    """Build a bulletin from ARTICLES (or an edited --script) and publish it with the feed."""
+    from .script import load_script
+
+    if bool(articles) == (script is not None):
+        raise InputError("give articles to build from, or --script FILE, not both"
+                         if articles else "no articles given (or use --script FILE)")
     cfg = _config(config, site=site, **{"voice.engine": engine, "voice.voice": voice,
                                         "voice.speed": speed, "show.base_url": base_url})
+    ready = load_script(script) if script is not None else None
     with _Progress(not (quiet or as_json)) as progress:
-        result = pipeline.build(articles, cfg, progress=progress)
+        result = pipeline.build(articles or [], cfg, script=ready, progress=progress)
     if as_json:
         typer.echo(json.dumps(result.summary()))
     elif not quiet:
         typer.echo(f"{result.mp3}  ({result.episode.duration:.1f} s, "
                    f"{result.synthesized} synthesised, {result.cached} cached)")
         typer.echo(f"{result.feed}")
+
+
+@app.command("script")
+@reports_errors
+def script_command(
+    articles: Annotated[list[str], typer.Argument(
+        help="Articles (.txt, .md, .html, http(s) URL, or - for stdin), in bulletin order.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md (to read) or json.")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to FILE, not stdout.")]
+    = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print the spoken script of ARTICLES for review; build it later with --script."""
+    from .fileio import atomic_write_text
+    from .script import build_script, dump_script
+
+    if fmt not in ("md", "json"):
+        raise InputError(f"--format {fmt}: unknown script format (use md or json)")
+    cfg = _config(config)
+    text = dump_script(build_script(articles, cfg, pipeline.utc_now().date()), fmt)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        atomic_write_text(out, text)
 
 
 episodes_app = typer.Typer(no_args_is_help=True, help="List or remove published episodes.")
