@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from email.utils import format_datetime
 from urllib.parse import urljoin, urlsplit
 
-from markupsafe import escape
-
 from ..config import ShowConfig
 from ..models import Episode
 from ..templating import environment
@@ -75,12 +73,21 @@ def podcast_guid(url: str) -> str:
     return str(uuid.uuid5(PODCAST_NAMESPACE_UUID, bare))
 
 
+_HTML_ESCAPES = str.maketrans({"&": "&#38;", "<": "&#60;", ">": "&#62;", '"': "&#34;",
+                                "'": "&#39;"})
+
+
 def description_html(text: str) -> str:
-    """The plain description as HTML: blank lines make paragraphs, line breaks stay."""
+    """The plain description as HTML: blank lines make paragraphs, line breaks stay.
+
+    Podcast apps render an item's description as HTML, so the text is escaped; with numeric
+    character references, since some apps' tag strippers (gPodder's among them) lose text between
+    adjacent named entities such as ``&amp; &lt;``.
+    """
     paragraphs = [p for p in clean_text(text).split("\n\n") if p.strip()]
     return "".join(
-        "<p>" + "<br/>".join(str(escape(line)) for line in p.strip().split("\n")) + "</p>"
-        for p in paragraphs)
+        "<p>" + "<br/>".join(line.translate(_HTML_ESCAPES) for line in p.strip().split("\n"))
+        + "</p>" for p in paragraphs)
 
 
 def render_feed(episodes: Sequence[Episode], show: ShowConfig, image: str,
