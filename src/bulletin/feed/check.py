@@ -17,10 +17,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from lxml import etree
-from mutagen import MutagenError
-from mutagen.mp3 import MP3
 
+from ..errors import ToolError
 from ..publish.cover import artwork_problems
+from ..runner import DEFAULT_RUNNER, CommandRunner
 from .chapters import VERSION as CHAPTERS_VERSION
 from .rss import FEED_FILE
 
@@ -58,6 +58,20 @@ def _seconds(value: str) -> float | None:
     for part in parts:
         total = total * 60 + part
     return total
+
+
+def audio_seconds(path: Path, runner: CommandRunner = DEFAULT_RUNNER) -> float:
+    """How long an MP3 really plays: its frames counted by ffprobe (not the header's claim,
+    which a truncated file keeps)."""
+    result = runner.run(["ffprobe", "-v", "error", "-select_streams", "a:0", "-count_packets",
+                         "-show_entries", "stream=nb_read_packets,sample_rate", "-of", "json",
+                         str(path)])
+    streams = json.loads(result.stdout or b"{}").get("streams") or [{}]
+    frames, rate = streams[0].get("nb_read_packets"), streams[0].get("sample_rate")
+    if not frames or not rate:
+        raise ToolError(f"ffprobe: {path.name} has no audio stream")
+    rate = int(rate)
+    return int(frames) * (1152 if rate >= 32000 else 576) / rate
 
 
 def _date_problem(value: str) -> str | None:
@@ -157,7 +171,8 @@ def _check_channel(channel: etree._Element, site: _Site) -> list[str]:
     return problems
 
 
-def _check_item(item: etree._Element, number: int, site: _Site) -> list[str]:
+def _check_item(item: etree._Element, number: int, site: _Site,
+                runner: CommandRunner) -> list[str]:
     label = f"item {number} ({_text(item, 'title') or 'untitled'})"
     problems = [f"{label}: no <{tag}>" for tag in ITEM_TEXT if not _text(item, tag)]
     if len(_text(item, "description").encode("utf-8")) > DESCRIPTION_LIMIT:
@@ -188,8 +203,8 @@ def _check_item(item: etree._Element, number: int, site: _Site) -> list[str]:
             if length != str(size):
                 problems.append(f"{label}: enclosure length {length} but the file has {size} bytes")
             try:
-                duration = MP3(path).info.length
-            except MutagenError as exc:
+                duration = audio_seconds(path, runner)
+            except ToolError as exc:
                 problems.append(f"{label}: enclosure {path.name} is not a readable MP3 ({exc})")
             if duration is not None and declared is not None \
                     and abs(duration - declared) > DURATION_TOLERANCE:
@@ -219,7 +234,7 @@ def _check_item(item: etree._Element, number: int, site: _Site) -> list[str]:
     return problems
 
 
-def check_site(site: Path) -> list[str]:
+def check_site(site: Path, runner: CommandRunner = DEFAULT_RUNNER) -> list[str]:
     """Every problem a podcast app or directory would find with the site at ``site``."""
     feed = site / FEED_FILE
     try:
@@ -248,7 +263,7 @@ def check_site(site: Path) -> list[str]:
     items = channel.findall("item")
     seen: dict[str, int] = {}
     for number, item in enumerate(items, 1):
-        problems += _check_item(item, number, mapped)
+        problems += _check_item(item, number, mapped, runner)
         guid = _text(item, "guid")
         if guid in seen:
             problems.append(f"item {number}: guid {guid} repeats item {seen[guid]}'s")
