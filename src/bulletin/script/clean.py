@@ -32,7 +32,8 @@ _BYLINE = re.compile(r"^\s*(?i:(?:written |words |reported |story )?by|author:|p
                      r"van|von|al|the)|,)*\s*(?:,.*)?$")
 _PROMPT = re.compile(
     r"^\s*(?:[-*•>]\s*)?(?:"
-    r"read (?:more|also|next|the full|our)\b|see also\b|related\b|more on (?:this|that)\b"
+    r"read (?:more|also|next|the full|our)\b|see also\b|more on (?:this|that)\b"
+    r"|related(?: stories| coverage| articles| content| topics| links)?\s*(?::|$)"
     r"|most read\b|more stories\b|top stories\b|recommended\b|you may also like\b"
     r"|sign up\b|subscribe\b|register (?:now|here|for)\b|get (?:our|the) [\w ]*newsletter\b"
     r"|(?:click|tap) here\b|download (?:our|the) (?:free )?app\b"
@@ -42,10 +43,13 @@ _PROMPT = re.compile(
     r")", re.IGNORECASE)
 _PROMPT_ANYWHERE = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
 # "- A SIMPLE GUIDE: How do I protect myself?": a promoted link under an all-capital label.
-_PROMO_LABEL = re.compile(r"^[A-Z][A-Z0-9 '’&-]{2,40}:\s+\S")
+_PROMO_LABEL = re.compile(r"^(?:[-*•]\s+)?[A-Z][A-Z0-9 '’&-]{2,40}:\s+\S")
 _URL = re.compile(r"(?:\s+(?:at|on|via|visit|see))?\s*(?:\(\s*)?"
                   r"(?:https?://|www\.)[^\s<>\"')\]]+[^\s<>\"')\].,;:!?](?:\s*\))?", re.IGNORECASE)
 _EMAIL = re.compile(r"(?:\s+(?:at|to|on|via))?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# A wire-service dateline: "LOS ANGELES (Reuters) - ", "KYIV, Ukraine (AP) — ".
+_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{1,40}(?:,\s*[A-Z][\w .'’-]{1,30})?\s*"
+                       r"\([A-Z][\w .&/-]{0,30}\)\s*[-–—]+\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?\"”’])\s+(?=[\"“‘(]?[A-Z])")
 _CAPTION_WORDS = 30  # a caption is short: longer text before a credit is story, not caption
 
@@ -121,7 +125,7 @@ def clean_paragraphs(paragraphs: list[str] | tuple[str, ...], title: str = "") -
         text = _strip_credits(raw.strip())
         if not text or _is_noise(text):
             continue
-        text = _strip_links(text)
+        text = _DATELINE.sub("", _strip_links(text))
         if not text or _is_noise(text):
             continue
         key = _key(text)

@@ -41,7 +41,7 @@ def prepare(text: str) -> str:
     text = text.replace("…", "...")
     for mark, words in (("½", " and a half"), ("¼", " and a quarter"),
                         ("¾", " and three quarters")):
-        text = re.sub(rf"(?<=\d){mark}", words, text)
+        text = re.sub(rf"(?<=\d)\s?{mark}", words, text)
         text = text.replace(mark, words.replace(" and ", "", 1).strip())
     return text
 
@@ -58,11 +58,10 @@ def _final_stop(dot: str, rest: str) -> str:
     nothing ("the U.S. President")."""
     if not dot:
         return ""
-    ahead = re.match(r"\s*(\S*)", rest)
-    word = re.sub(r"\W", "", ahead.group(1)) if ahead else ""
-    if not word or word in rules.SENTENCE_STARTERS:
+    if not rest.strip():
         return "."
-    return ""
+    ahead = re.match(r"\s+[\"“‘]?([A-Z][a-z]*)\b", rest)
+    return "." if ahead and ahead.group(1) in rules.SENTENCE_STARTERS else ""
 
 
 def abbreviations(text: str) -> str:
@@ -267,11 +266,13 @@ def units(text: str) -> str:
         written, space, unit = match.group(1, 2, 3)
         after = text[match.end():]
         before = text[: match.start()]
+        if unit in ("B", "M", "K"):
+            return match.group(0)  # "101B", "4K": a code or a name, read by later rules
         if unit == "m" or (unit in rules.MAGNITUDES and unit not in rules.UNITS):
             next_word = re.match(r"\s*([a-z]+)", after)
             metres = unit == "m" and (
                 next_word is None or next_word.group(1) in rules.METRE_CONTEXT
-                or re.search(r"\b(a|an)\s*$", before) is not None)
+                or re.search(r"\b(a|an)\s*$", before, re.IGNORECASE) is not None)
             if not metres:
                 if space and unit in ("m", "b", "k", "K", "B", "M"):
                     return match.group(0)  # "5 m" / "3 b": not a magnitude
@@ -324,10 +325,12 @@ def alphanumerics(match: re.Match[str]) -> str:
 
 def numbers(text: str) -> str:
     """What numbers remain: 2,418 → two thousand four hundred and eighteen; 1.6 → one point six;
-    -3 → minus three; long codes (phone numbers) digit by digit; 3/4 → three quarters-ish."""
+    -3 → minus three; phone numbers and long codes digit by digit; 3/4 → three quarters."""
     text = re.sub(r"\b24/7\b", "twenty four seven", text)
-    text = re.sub(r"\b(\d+)/(\d+)\b", lambda m: f"{m.group(1)} out of {m.group(2)}"
-                  if int(m.group(2)) > 10 else f"{m.group(1)} over {m.group(2)}", text)
+    text = re.sub(r"#\s?(?=\d)", "number ", text)
+    text = re.sub(r"(?<![\d+])(?:\+\d{1,3}\s?)?0\d{2,4}(?:[\s-]\d{3,4}){1,3}(?!\d)",
+                  lambda m: rules.digits(m.group(0)), text)
+    text = re.sub(r"\b(\d+)/(\d+)\b", lambda m: rules.fraction(*m.group(1, 2)), text)
 
     def replace(match: re.Match[str]) -> str:
         written = match.group(0)
@@ -348,7 +351,7 @@ _SYMBOLS = (
     (r"\s*@\s*", " at "), (r"#(?=\w)", "hashtag "), (r"\s*=\s*", " equals "),
     (r"~\s*", "about "), (r"\s*×\s*", " by "), (r"%", " percent"), (r"°", " degrees"),
     (r"§\s*", "section "), (r"(?<=[a-z])/(?=[a-z])", " or "),
-    (r"\s+[-–—]\s+|\s*—\s*", ", "), (r"(?<=\w)–(?=\w)", " to "),
+    (r"\s+[-–—]\s+|\s*—\s*|(?<=\w)–\s+|\s+–(?=\w)", ", "), (r"(?<=\w)–(?=\w)", " to "),
     (r"[*_|•·^<>{}\[\]\\]", " "), (r"[£$€¥₹]", ""),
 )
 
@@ -402,7 +405,7 @@ def tidy(text: str) -> str:
     text = re.sub(r"([(])\s+", r"\1", text)
     text = re.sub(r",\s*,", ",", text)
     text = re.sub(r"^[,;:\s]+", "", text)
-    if text and not re.search(r"[.!?…\"”’')]$", text):
+    if text and not re.search(r"[.!?…][\"”’')]*$", text):
         text += "."
     return text[:1].upper() + text[1:]
 

@@ -171,6 +171,7 @@ def parse_markdown(text: str, source: str) -> Article:
 
 # --- HTML -----------------------------------------------------------------------------------
 
+MIN_PAGE_WORDS = 15  # less than this, in no sentence, is a page's chrome, not an article
 _SYNDICATION = re.compile(r"^(this|the) (post|article|story|piece) (was )?(originally|first) "
                           r"(appeared|published|ran)\b", re.IGNORECASE)
 
@@ -216,7 +217,8 @@ def parse_html(data: bytes, source: str, url: str | None = None) -> Article:
     except Exception as exc:  # trafilatura raises assorted errors on malformed input
         raise InputError(f"{source}: cannot parse the page ({type(exc).__name__})") from None
     text = (getattr(doc, "text", None) or "") if doc is not None else ""
-    if not text.strip():
+    if len(text.split()) < MIN_PAGE_WORDS or not re.search(r"[.!?][\"”’')]*\s*$", text, re.M):
+        # Menus, link lists and error pages: words, but no sentences of an article.
         raise InputError(f"{source}: no article text found in the page")
     try:
         tree = lxml.html.fromstring(data)

@@ -78,6 +78,17 @@ def digits(text: str) -> str:
     return " ".join(DIGIT_WORDS[int(d)] for d in text if d.isdigit())
 
 
+def fraction(top: str, bottom: str) -> str:
+    """"1/2" → "one half"; "3/4" → "three quarters"; "3/40" → "three out of forty"."""
+    n, d = int(top), int(bottom)
+    if not 2 <= d <= 10:
+        return f"{cardinal(n)} out of {cardinal(d)}"
+    name = {2: "half", 4: "quarter"}.get(d) or ordinal(d)
+    if n != 1:
+        name = "halves" if d == 2 else name + "s"
+    return f"{cardinal(n)} {name}"
+
+
 def clock(hour: str, minute: str) -> str:
     """"9", "30" → "nine thirty"; "10", "05" → "ten oh five"; "21", "00" → "twenty one hundred"."""
     h, m = int(hour), int(minute)

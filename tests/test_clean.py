@@ -1,0 +1,104 @@
+"""Cleaning: what a newsreader would never read aloud goes; every sentence of the story stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from bulletin.errors import InputError
+from bulletin.models import Article
+from bulletin.script.clean import clean_article, clean_paragraphs
+
+STORY = [
+    "The lighthouse on Gull Point will reopen in the spring, the trust that owns it said.",
+    "\"We never thought we would see the lamp lit again,\" said keeper Ada Brennan.",
+    "Repairs to the tower took three winters and most of the village's fundraising.",
+]
+
+
+def clean(*paragraphs: str) -> list[str]:
+    return clean_paragraphs(list(paragraphs), title="Gull Point lighthouse to reopen")
+
+
+def test_story_and_quotes_are_kept_whole() -> None:
+    assert clean(*STORY) == STORY
+
+
+@pytest.mark.parametrize("caption", [
+    # a caption line and its credit in one block
+    "Volunteers repaint the lamp room.\nCredit: Gull Point Trust/Ben Hale",
+    # caption and credit on one line
+    "Volunteers repaint the lamp room. Credit: Gull Point Trust/Ben Hale",
+    # a line that is only a credit
+    "(Credit: Ben Hale / Coast Weekly)",
+    "Photograph: Ben Hale/Coast Weekly",
+    "Image copyright Coast Weekly",
+    "Image caption The lamp room after the storm",
+])
+def test_captions_and_credits_are_dropped(caption: str) -> None:
+    assert clean(STORY[0], caption, STORY[1]) == [STORY[0], STORY[1]]
+
+
+def test_a_credit_takes_only_the_caption_not_the_story_before_it() -> None:
+    story_then_caption = STORY[0] + " " + STORY[2] + " The tower at dusk. Credit: Ben Hale"
+    assert clean(story_then_caption) == [STORY[0] + " " + STORY[2]]
+    # a story paragraph, then a credit on its own paragraph: the story stays whole
+    assert clean(STORY[2], "(Credit: Ben Hale)") == [STORY[2]]
+
+
+@pytest.mark.parametrize("noise", [
+    "By Maria Olsen",
+    "By Maria Olsen, Coast Weekly, Portree",
+    "Read more: Storms batter the west coast",
+    "READ MORE",
+    "Sign up for our morning newsletter",
+    "Share this article",
+    "Share on Facebook",
+    "Follow us on Twitter",
+    "Click here to subscribe",
+    "Advertisement",
+    "© 2026 Coast Weekly. All rights reserved.",
+    "Our Standards: The Trust Principles.",
+    "- STORM GUIDE: How to prepare your home",
+    "https://example.org/lighthouse",
+    "news@example.org",
+])
+def test_bylines_prompts_and_links_are_dropped(noise: str) -> None:
+    assert clean(STORY[0], noise, STORY[1]) == [STORY[0], STORY[1]]
+
+
+def test_urls_and_addresses_inside_a_sentence_are_removed() -> None:
+    assert clean("Tickets are sold at https://tickets.example.org/gull today.",
+                 "Write to keeper@example.org with questions.") == [
+        "Tickets are sold today.", "Write with questions."]
+
+
+def test_repeated_paragraphs_and_the_repeated_headline_are_dropped() -> None:
+    assert clean("Gull Point lighthouse to reopen", STORY[0], STORY[1], STORY[0].upper(),
+                 STORY[1]) == [STORY[0], STORY[1]]
+
+
+def test_a_sentence_starting_with_a_prompt_word_is_still_story() -> None:
+    kept = ["Shares in the ferry company rose after the vote.",
+            "By the end of the night, the harbour was quiet.",
+            "Related families gathered on the quay."]
+    assert clean(*kept) == kept
+
+
+def test_nothing_left_after_cleaning_is_an_input_error() -> None:
+    article = Article(title="Gallery", paragraphs=("Storm clouds. Credit: Ben Hale",
+                                                   "Read more: more pictures"),
+                      source="gallery.txt")
+    with pytest.raises(InputError, match=r"^gallery\.txt: no article text left after cleaning"):
+        clean_article(article)
+
+
+def test_clean_article_joins_wrapped_lines() -> None:
+    article = Article(title="Lamp lit", paragraphs=("The lamp was lit\nat dusk on Friday.",),
+                      source="a.txt")
+    assert clean_article(article).paragraphs == ("The lamp was lit at dusk on Friday.",)
+
+
+def test_wire_datelines_are_dropped_but_the_sentence_stays() -> None:
+    assert clean("PORTREE (Reuters) - The lamp was lit on Friday.",
+                 "KYIV, Ukraine (AP) — Ferries ran all night.") == [
+        "The lamp was lit on Friday.", "Ferries ran all night."]

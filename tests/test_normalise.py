@@ -1,0 +1,177 @@
+"""The spoken form of text: every rule of the normaliser, the lexicon, and "no digits left"."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bulletin.errors import InputError
+from bulletin.script.lexicon import Lexicon, default_lexicon, load_lexicon
+from bulletin.script.normalise import speak
+
+
+def say(text: str) -> str:
+    return speak(text, default_lexicon())
+
+
+CASES = {
+    "cardinals with separators": [
+        ("The vote passed by 1,250 to 980.",
+         "The vote passed by one thousand two hundred and fifty to nine hundred and eighty."),
+        ("A crowd of 12,000,000 gathered.", "A crowd of twelve million gathered."),
+    ],
+    "decimals": [
+        ("Turnout rose to 3.14 times.", "Turnout rose to three point one four times."),
+        ("It weighs 0.5 of that.", "It weighs zero point five of that."),
+    ],
+    "negatives": [
+        ("It was −3°C overnight.", "It was minus three degrees Celsius overnight."),
+        ("The index fell to -12 today.", "The index fell to minus twelve today."),
+        ("Lows of -1°F.", "Lows of minus one degree Fahrenheit."),
+    ],
+    "years": [
+        ("The town was founded in 2014.", "The town was founded in twenty fourteen."),
+        ("Elections are due in 2026.", "Elections are due in twenty twenty six."),
+        ("It closed in 1905 and again in 2005.",
+         "It closed in nineteen oh five and again in two thousand and five."),
+        ("Music of the 1990s and the '80s.", "Music of the nineteen nineties and the eighties."),
+        ("The 2019-20 season.", "The twenty nineteen to twenty season."),
+        ("Some 2014 people signed.", "Some two thousand and fourteen people signed."),
+    ],
+    "ordinals": [
+        ("Her 21st birthday.", "Her twenty first birthday."),
+        ("The 3rd and the 102nd.", "The third and the one hundred and second."),
+    ],
+    "currency with magnitudes": [
+        ("It will cost £5m.", "It will cost five million pounds."),
+        ("Sales hit $1.2bn.", "Sales hit one point two billion dollars."),
+        ("A €3.5 billion plan.", "A three point five billion euros plan."),
+        ("Tickets cost £1.20 or $0.99.", "Tickets cost one pound twenty or ninety nine cents."),
+        ("A £1 coin, a £2,000 job and 50p.",
+         "A one pound coin, a two thousand pounds job and fifty pence."),
+        ("Bids of £5m-£10m.", "Bids of five million to ten million pounds."),
+    ],
+    "percentages": [
+        ("A margin of 56% and 61.5 per cent.",
+         "A margin of fifty six percent and sixty one point five percent."),
+        ("33%of voters.", "Thirty three percent of voters."),
+    ],
+    "dates": [
+        ("It opens on 24 November 2026.", "It opens on the twenty fourth of November twenty "
+                                          "twenty six."),
+        ("It opened on November 24, 2026.", "It opened on November twenty fourth twenty "
+                                            "twenty six."),
+        ("Due on Feb. 9 and 2026-03-01.",
+         "Due on February ninth and the first of March twenty twenty six."),
+    ],
+    "times": [
+        ("Doors open at 9:30am.", "Doors open at nine thirty a.m."),
+        ("From 7pm until 1:30am.", "From seven p.m. until one thirty a.m."),
+        ("A curfew from 21:00 local time.", "A curfew from twenty one hundred local time."),
+        ("At 10.05 p.m. sharp.", "At ten oh five p.m. sharp."),
+    ],
+    "ranges and scores": [
+        ("The home side won 7-2.", "The home side won seven two."),
+        ("They drew 2-0 at home.", "They drew two nil at home."),
+        ("Aged 10-15 years.", "Aged ten to fifteen years."),
+        ("A majority verdict of 10-2.", "A majority verdict of ten to two."),
+        ("Odds of 3:1.", "Odds of three to one."),
+    ],
+    "units": [
+        ("She ran 10km.", "She ran ten kilometres."),
+        ("Just 1 km away.", "Just one kilometre away."),
+        ("A 5m wall, 5m high.", "A five metre wall, five metres high."),
+        ("Home to 5m people.", "Home to five million people."),
+        ("A gap of 22mm and 3kg at 100mph.",
+         "A gap of twenty two millimetres and three kilograms at one hundred miles per hour."),
+        ("A 45° slope.", "A forty five degrees slope."),
+    ],
+    "titles and abbreviations": [
+        ("Dr Helen Marsh met Mr Lee and Mrs Khan.",
+         "Doctor Helen Marsh met Mister Lee and Missus Khan."),
+        ("St Ives is off Quay St.", "Saint Ives is off Quay Street."),
+        ("He lives at No. 10.", "He lives at Number ten."),
+        ("Leeds vs Hull, e.g. tonight, i.e. late, etc.",
+         "Leeds versus Hull, for example tonight, that is late, et cetera."),
+        ("Jihadi John, aka the killer.", "Jihadi John, also known as the killer."),
+        ("Both U.S. officials and the U.K. agreed.", "Both U S officials and the U K agreed."),
+        ("World War II began.", "World War two began."),
+    ],
+    "symbols": [
+        ("Marks & Spencer.", "Marks and Spencer."),
+        ("Apple TV+ launched.", "Apple T V plus launched."),
+        ("Raqqa - the capital - fell.", "Raqqa, the capital, fell."),
+    ],
+    "acronyms spelled": [
+        ("ITV News reported.", "I T V News reported."),
+        ("The YPG and the US.", "The Y P G and the U S."),
+        ("The NHS and the BBC.", "The N H S and the B B C."),
+        ("Two MPs and the WHO.", "Two M P's and the W H O."),
+        ("An ATM.", "An A-T-M."),
+        ("A US-backed force.", "A U S backed force."),
+    ],
+    "acronyms said as words": [
+        ("NATO met.", "Nato met."),
+        ("NASA and OPEC and UNICEF.", "Nasa and Opec and Unicef."),
+        ("COVID-19 and Covid-19.", "Covid nineteen and Covid nineteen."),
+        ("The G7 met on 4G.", "The G seven met on four G."),
+    ],
+    "capital headlines": [
+        ("DISAPPOINTING NIGHT FOR ‘IRISHMAN’", "Disappointing night for ‘irishman’."),
+        ("BREAKING: NHS STRIKE CALLED OFF", "Breaking: N H S strike called off."),
+    ],
+    "IS the group, not the verb": [
+        ("IS controlled the city; it is over.", "I S controlled the city; it is over."),
+        ("The IS fanatics fled from IS.", "The I S fanatics fled from I S."),
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    ("written", "spoken"),
+    [pytest.param(w, s, id=f"{rule}: {w}") for rule, pairs in CASES.items() for w, s in pairs])
+def test_rules(written: str, spoken: str) -> None:
+    assert say(written) == spoken
+
+
+def test_no_digit_survives_any_rule() -> None:
+    awkward = ("Call 0207 946 0000 or 07700900123, flight MH17 at 14:05, score 3-1-1, 1/2 of "
+               "the 24/7 staff, 3/40 seats, room 101B, A380, 2,5 and 1.2.3, #1 hit, 7 ½ days")
+    for text in [awkward, *(w for pairs in CASES.values() for w, _ in pairs)]:
+        assert not re.search(r"\d", say(text)), text
+
+
+def test_lexicon_comes_before_the_rules_and_is_final() -> None:
+    lexicon = Lexicon({"BBC": "the Beeb", "Raqqa": "Rakka", "NHS": "N H S"})
+    assert speak("The BBC in RAQQA and raqqa.", lexicon) == "The the Beeb in Rakka and Rakka."
+    # An entry in capitals matches only in capitals.
+    assert speak("IS and is.", Lexicon({"IS": "Islamic State"})) == "Islamic State and is."
+
+
+def test_user_lexicon_overrides_the_shipped_one(tmp_path: Path) -> None:
+    user = tmp_path / "words.toml"
+    user.write_text('IS = "Islamic State"\n"St Ives" = "Saint Eyes"\n', encoding="utf-8")
+    lexicon = load_lexicon(user)
+    assert speak("IS fled St Ives.", lexicon) == "Islamic State fled Saint Eyes."
+    assert speak("NATO met.", lexicon) == "Nato met."  # the shipped entries still apply
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    ('IS = 3\n', "must be a string"),
+    ('IS = "I S\n', "invalid TOML"),
+    ('G7 = "G 7"\n', "numbers in words"),
+    ('IS = "  "\n', "empty"),
+])
+def test_bad_lexicon_is_an_input_error(tmp_path: Path, content: str, reason: str) -> None:
+    path = tmp_path / "lexicon.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=reason) as caught:
+        load_lexicon(path)
+    assert str(path) in str(caught.value)
+
+
+def test_missing_lexicon_names_the_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="lexicon file not found"):
+        load_lexicon(tmp_path / "nowhere.toml")
