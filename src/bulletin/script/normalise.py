@@ -117,7 +117,7 @@ def money(match: re.Match[str]) -> str:
 
     if upper:
         low, _ = value(amount, magnitude or upper_magnitude)
-        high, single = value(upper, upper_magnitude)
+        high, _ = value(upper, upper_magnitude)
         return f"{low} to {high} {many}"
     if magnitude:
         return f"{value(amount, magnitude)[0]} {many}"
@@ -387,7 +387,7 @@ def acronyms(text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         letters, suffix = match.group(1), match.group(2) or ""
         if rules.pronounceable(letters):
-            return letters.capitalize() + suffix.replace("s", "s", 1)
+            return letters.capitalize() + suffix
         said = rules.spell(letters)
         if suffix == "s":
             suffix = "'s"
