@@ -11,6 +11,7 @@ command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
 if [ "${BULLETIN_TEST_TOOLS:-0}" = 1 ]; then
   command -v gpo >/dev/null 2>&1 || need_apt+=(gpodder)
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+  command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)  # reads the QR codes back
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   sudo=""

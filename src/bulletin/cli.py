@@ -63,8 +63,13 @@ class _Progress:
     def __enter__(self) -> _Progress:
         if self.enabled:
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                       TimeRemainingColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             self.bar = Progress(TextColumn("Speaking"), BarColumn(), MofNCompleteColumn(),
                                 TimeRemainingColumn(), console=Console(stderr=True),
@@ -107,6 +112,8 @@ def build(
     engine: Annotated[str | None, typer.Option(help="Speech engine (default: piper).")] = None,
     voice: Annotated[str | None, typer.Option(help="Voice of the engine.")] = None,
     speed: Annotated[float | None, typer.Option(help="Speaking rate, 1.0 natural.")] = None,
+    workers: Annotated[int | None, typer.Option(
+        help="Segments spoken at once (default: one per core).")] = None,
     base_url: Annotated[str | None, typer.Option(help="Public URL of the site.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
     quiet: QuietOption = False,
@@ -118,7 +125,8 @@ def build(
         raise InputError("give articles to build from, or --script FILE, not both"
                          if articles else "no articles given (or use --script FILE)")
     cfg = _config(config, site=site, **{"voice.engine": engine, "voice.voice": voice,
-                                        "voice.speed": speed, "show.base_url": base_url})
+                                        "voice.speed": speed, "voice.workers": workers,
+                                        "show.base_url": base_url})
     ready = load_script(script) if script is not None else None
     with _Progress(not (quiet or as_json)) as progress:
         result = pipeline.build(articles or [], cfg, script=ready, progress=progress)
@@ -228,16 +236,76 @@ def serve(
 
     cfg = _config(config, site=site)
     server = make_server(cfg.site, host, port)
-    if not is_loopback_host(host):
-        typer.echo(f"bulletin: warning: listening on {host}, beyond this machine: anyone on "
-                   "the network can fetch the site", err=True)
-    announce(server, sys.stdout)
     try:
+        if not is_loopback_host(host):
+            typer.echo(f"bulletin: warning: listening on {host}, beyond this machine: anyone on "
+                       "the network can fetch the site", err=True)
+        announce(server, sys.stdout)
         server.serve_forever()
     except KeyboardInterrupt:
         typer.echo("stopped", err=True)
     finally:
         server.server_close()
+
+
+cache_app = typer.Typer(no_args_is_help=True, help="Show or empty the cache of spoken segments.")
+app.add_typer(cache_app, name="cache")
+
+
+@app.command()
+@reports_errors
+def voices(as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+           ) -> None:
+    """List every engine's voices, offline or online, and whether each is usable here now."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .tts import voice_table
+
+    rows = voice_table()
+    if as_json:
+        for info, problem in rows:
+            typer.echo(json.dumps({"engine": info.engine, "voice": info.voice,
+                                   "description": info.description, "offline": info.offline,
+                                   "usable": problem is None, "problem": problem}))
+        return
+    table = Table("engine", "voice", "description", "needs", "usable here now")
+    for info, problem in rows:
+        usable = "yes" if problem is None else f"no: {problem}"
+        table.add_row(*(escape(cell) for cell in (
+            info.engine, info.voice, info.description,
+            "offline" if info.offline else "internet", usable)))
+    Console(width=None if sys.stdout.isatty() else 160).print(table)
+
+
+@cache_app.command("info")
+@reports_errors
+def cache_info(
+    config: ConfigOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Where the segment cache is, how many segments it holds and its size."""
+    from .tts import SegmentCache
+
+    info = SegmentCache(_config(config).cache_dir).info()
+    if as_json:
+        typer.echo(json.dumps({"path": str(info.path), "segments": info.entries,
+                               "bytes": info.bytes}))
+    else:
+        typer.echo(f"{info.path}  {info.entries} segments, {info.bytes / 1e6:.1f} MB")
+
+
+@cache_app.command("clear")
+@reports_errors
+def cache_clear(config: ConfigOption = None, quiet: QuietOption = False) -> None:
+    """Remove every cached segment (they are synthesised again when next needed)."""
+    from .tts import SegmentCache
+
+    cache = SegmentCache(_config(config).cache_dir)
+    removed = cache.clear()
+    if not quiet:
+        typer.echo(f"removed {removed} segments from {cache.root}")
 
 
 def main() -> None:
