@@ -70,7 +70,7 @@ def build(
     script = script or build_script(sources, config, now.date())
     engine = engine or get_engine(config.voice)
     cache = cache or SegmentCache(config.cache_dir)
-    clips = synthesize_script(script, engine, cache, progress)
+    clips = synthesize_script(script, engine, cache, progress, config.voice.workers)
     with tempfile.TemporaryDirectory(prefix="bulletin-") as work:
         the_mix = audio.mix(clips, script, config.audio, Path(work), runner)
         mp3 = Path(work) / "episode.mp3"

@@ -1,7 +1,8 @@
 """The speech stage: engines behind one ``Engine`` protocol, a segment cache, and synthesis.
 
 ``get_engine(config)`` builds the configured engine (``InputError`` for an unknown name, listing the
-valid ones); ``synthesize_script(script, engine, cache)`` returns one ``Clip`` per segment.
+valid ones); ``synthesize_script(script, engine, cache, progress, workers)`` returns one ``Clip``
+per segment, synthesising only what the cache lacks, several segments at once.
 """
 
 from __future__ import annotations
@@ -9,16 +10,17 @@ from __future__ import annotations
 from ..config import VoiceConfig
 from ..errors import InputError
 from .base import Engine, Speech, VoiceInfo
-from .cache import SegmentCache
+from .cache import CacheInfo, SegmentCache
+from .espeak_engine import EspeakEngine
 from .gtts_engine import GttsEngine
 from .piper_engine import PiperEngine
 from .synthesize import synthesize_script
 
-ENGINES: dict[str, type] = {e.name: e for e in (PiperEngine, GttsEngine)}
+ENGINES: dict[str, type[Engine]] = {e.name: e for e in (PiperEngine, GttsEngine, EspeakEngine)}
 
 
 def get_engine(config: VoiceConfig) -> Engine:
-    """Construct the engine ``config.engine`` names; its availability is checked now."""
+    """Construct the engine ``config.engine`` names; its voice and settings are checked now."""
     try:
         cls = ENGINES[config.engine]
     except KeyError:
@@ -27,5 +29,14 @@ def get_engine(config: VoiceConfig) -> Engine:
     return cls(config)
 
 
-__all__ = ["ENGINES", "Engine", "SegmentCache", "Speech", "VoiceInfo", "get_engine",
-           "synthesize_script"]
+__all__ = ["ENGINES", "CacheInfo", "Engine", "SegmentCache", "Speech", "VoiceInfo", "get_engine",
+           "synthesize_script", "voice_table"]
+
+
+def voice_table() -> list[tuple[VoiceInfo, str | None]]:
+    """Every engine's voices with None when usable on this machine right now, else the reason."""
+    rows: list[tuple[VoiceInfo, str | None]] = []
+    for cls in ENGINES.values():
+        problem = cls.check()
+        rows.extend((info, problem) for info in cls.voices())
+    return rows

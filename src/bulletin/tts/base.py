@@ -2,14 +2,20 @@
 
 An engine is constructed from a ``VoiceConfig`` (raising ``InputError`` for a bad voice or setting and
 ``ToolError`` when it cannot run here), then ``synthesize(text)`` returns ``Speech``: 16-bit mono PCM.
+``parallel`` says how segments may be spoken at once: ``"processes"`` (CPU-bound work; the engine is
+pickled to each worker process, which calls ``load(store)`` once before its first segment),
+``"threads"`` (waiting on a service or a subprocess), or ``"serial"``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from pathlib import Path
+from typing import ClassVar, Literal, Protocol
 
 from ..config import VoiceConfig
+
+Parallel = Literal["processes", "threads", "serial"]
 
 
 @dataclass(frozen=True)
@@ -29,12 +35,17 @@ class VoiceInfo:
 class Engine(Protocol):
     name: ClassVar[str]
     offline: ClassVar[bool]
+    parallel: ClassVar[Parallel]
 
     def __init__(self, config: VoiceConfig) -> None: ...
 
     @property
     def identity(self) -> str:
         """Everything that changes the sound: engine version, voice and settings (the cache key)."""
+        ...
+
+    def load(self, store: Path | None = None) -> None:
+        """Get ready to speak in this process; ``store`` is a folder for files derived from the voice."""
         ...
 
     def synthesize(self, text: str) -> Speech: ...

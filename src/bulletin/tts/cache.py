@@ -1,22 +1,27 @@
 """A content-addressed cache of synthesised segments.
 
-Key: the engine's identity (engine, version, voice, settings) and the spoken text. Entries are WAV
-files written atomically; an unreadable or truncated entry counts as a miss and is replaced.
+Key: the engine's identity (engine, version, voice, settings) and the spoken text. Each entry is a
+16-bit mono WAV file (any player opens it) with one extra chunk holding the SHA-256 of its samples.
+Entries are written atomically (a temp file renamed into place); an entry that is unreadable,
+truncated or whose samples do not match their checksum counts as a miss, is removed, and is
+synthesised again. Location: ``$BULLETIN_CACHE_DIR``, else the platform's user cache folder.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-import shutil
+import struct
 import tempfile
-import wave
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
 from .base import Speech
+
+CHECKSUM_CHUNK = b"bsum"
 
 
 def default_cache_dir() -> Path:
@@ -27,8 +32,47 @@ def default_cache_dir() -> Path:
 @dataclass(frozen=True)
 class CacheInfo:
     path: Path
-    entries: int
-    bytes: int
+    entries: int  # cached segments
+    bytes: int  # everything the cache holds on disk, derived voice files included
+
+
+def encode_entry(speech: Speech) -> bytes:
+    """A WAV file: fmt, our checksum chunk, then the samples."""
+    pcm = speech.pcm
+    fmt = struct.pack("<HHIIHH", 1, 1, speech.sample_rate, speech.sample_rate * 2, 2, 16)
+    chunks = (b"fmt " + struct.pack("<I", len(fmt)) + fmt
+              + CHECKSUM_CHUNK + struct.pack("<I", 32) + hashlib.sha256(pcm).digest()
+              + b"data" + struct.pack("<I", len(pcm)) + pcm + (b"\0" if len(pcm) % 2 else b""))
+    return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
+
+
+def decode_entry(data: bytes) -> Speech | None:
+    """The speech in an entry, or None when the entry is damaged in any way."""
+    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+        return None
+    if struct.unpack_from("<I", data, 4)[0] != len(data) - 8:
+        return None  # truncated, or something appended
+    chunks: dict[bytes, bytes] = {}
+    at = 12
+    while at + 8 <= len(data):
+        name, size = data[at:at + 4], struct.unpack_from("<I", data, at + 4)[0]
+        body = data[at + 8:at + 8 + size]
+        if len(body) != size:
+            return None
+        chunks[name] = body
+        at += 8 + size + size % 2
+    if at != len(data) or not {b"fmt ", CHECKSUM_CHUNK, b"data"} <= chunks.keys():
+        return None
+    fmt = chunks[b"fmt "]
+    if len(fmt) < 16:
+        return None
+    tag, channels, rate, _, align, bits = struct.unpack_from("<HHIIHH", fmt)
+    pcm = chunks[b"data"]
+    if (tag, channels, align, bits) != (1, 1, 2, 16) or rate <= 0 or not pcm or len(pcm) % 2:
+        return None
+    if hashlib.sha256(pcm).digest() != chunks[CHECKSUM_CHUNK]:
+        return None
+    return Speech(pcm=pcm, sample_rate=rate)
 
 
 class SegmentCache:
@@ -39,45 +83,63 @@ class SegmentCache:
     def key(identity: str, text: str) -> str:
         return hashlib.sha256(f"{identity}\n{text}".encode()).hexdigest()
 
-    def _path(self, key: str) -> Path:
+    @property
+    def store(self) -> Path:
+        """Where engines keep files derived from their voices (Piper's rewritten graph)."""
+        return self.root / "voices"
+
+    def path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.wav"
 
     def get(self, key: str) -> Speech | None:
-        path = self._path(key)
+        """The cached speech for ``key``; None when absent or damaged (a damaged entry is removed)."""
+        path = self.path(key)
         try:
-            with wave.open(str(path), "rb") as wav:
-                if wav.getnchannels() != 1 or wav.getsampwidth() != 2:
-                    return None
-                frames = wav.getnframes()
-                pcm = wav.readframes(frames)
-                rate = wav.getframerate()
-        except (OSError, EOFError, wave.Error):
+            data = path.read_bytes()
+        except OSError:
             return None
-        if frames == 0 or len(pcm) != frames * 2:
-            return None  # truncated: the header promises more than the file holds
-        return Speech(pcm=pcm, sample_rate=rate)
+        speech = decode_entry(data)
+        if speech is None:
+            path.unlink(missing_ok=True)
+        return speech
 
     def put(self, key: str, speech: Speech) -> None:
-        path = self._path(key)
+        path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".wav")
         try:
-            with os.fdopen(fd, "wb") as handle, wave.open(handle, "wb") as wav:
-                wav.setnchannels(1)
-                wav.setsampwidth(2)
-                wav.setframerate(speech.sample_rate)
-                wav.writeframes(speech.pcm)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(encode_entry(speech))
+                handle.flush()
+                os.fsync(handle.fileno())
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
 
     def info(self) -> CacheInfo:
-        files = list(self.root.glob("*/*.wav")) if self.root.exists() else []
-        return CacheInfo(self.root, len(files), sum(f.stat().st_size for f in files))
+        if not self.root.is_dir():
+            return CacheInfo(self.root, 0, 0)
+        entries = sum(1 for _ in self.root.glob("*/*.wav"))
+        size = sum(f.stat().st_size for f in self.root.rglob("*") if f.is_file())
+        return CacheInfo(self.root, entries, size)
 
     def clear(self) -> int:
+        """Remove every entry and derived voice file, and nothing else that may share the folder;
+        returns how many segments there were."""
         count = self.info().entries
-        if self.root.exists():
-            shutil.rmtree(self.root)
+        if not self.root.is_dir():
+            return count
+        for folder in self.root.iterdir():
+            if folder.is_dir() and (_is_shard(folder.name) or folder.name == "voices"):
+                for item in folder.iterdir():
+                    if item.is_file() and (item.suffix in (".wav", ".onnx", ".lock")
+                                           or item.name.startswith(".tmp-")):
+                        item.unlink(missing_ok=True)
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # left alone when something else is inside
         return count
+
+
+def _is_shard(name: str) -> bool:
+    return len(name) == 2 and all(c in "0123456789abcdef" for c in name)

