@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from lxml import etree
 
@@ -80,9 +80,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(site: Path, host: str = "127.0.0.1", port: int = 0) -> Iterator[SiteServer]:
+def running_server(site: Path, host: str = "127.0.0.1", port: int = 0,
+                   log: TextIO | None = None) -> Iterator[SiteServer]:
     """The site's HTTP server in a thread of this process, stopped on exit."""
-    server = make_server(site, host, port, log=None)
+    server = make_server(site, host, port, log=log)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -34,7 +34,8 @@ def show_guid(settings: SiteSettings) -> str:
 
 
 def _clock(seconds: float) -> str:
-    total = int(round(seconds))
+    """m:ss (h:mm:ss past an hour), cut to whole seconds as audio players show time."""
+    total = int(seconds)
     return f"{total // 60}:{total % 60:02d}" if total < 3600 else hms(total)
 
 
