@@ -44,6 +44,7 @@ class Endpoint:
     always: int | None = None  # answer every request with this status
     no_audio: bool = False  # 200 without the audio line
     delay: float = 0.0  # seconds to think before answering
+    refuse: str | None = None  # answer 400 to any text containing this
     calls: list[Call] = field(default_factory=list)
     in_flight: int = 0
     most_in_flight: int = 0
@@ -110,7 +111,7 @@ def _handler(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
             text, lang, speed = params[0], params[1], params[2]
             endpoint.calls.append(Call(tld=tld, text=text, lang=lang, slow=speed is True))
             time.sleep(endpoint.delay)
-            status = endpoint.next_status()
+            status = 400 if endpoint.refuse and endpoint.refuse in text else endpoint.next_status()
             if status != 200:
                 self.send_error(status)
                 return

@@ -1,7 +1,7 @@
 """What every speech engine provides.
 
-An engine is constructed from a ``VoiceConfig`` (raising ``InputError`` for a bad voice or setting and
-``ToolError`` when it cannot run here), then ``synthesize(text)`` returns ``Speech``: 16-bit mono PCM.
+An engine is constructed from a ``VoiceConfig`` (raising ``InputError`` for a bad voice or setting
+and ``ToolError`` when it cannot run here); ``synthesize(text)`` gives ``Speech`` (16-bit mono PCM).
 ``parallel`` says how segments may be spoken at once: ``"processes"`` (CPU-bound work; the engine is
 pickled to each worker process, which calls ``load(store)`` once before its first segment),
 ``"threads"`` (waiting on a service or a subprocess), or ``"serial"``.
@@ -45,7 +45,7 @@ class Engine(Protocol):
         ...
 
     def load(self, store: Path | None = None) -> None:
-        """Get ready to speak in this process; ``store`` is a folder for files derived from the voice."""
+        """Get ready to speak in this process (``store``: a folder for files made from voices)."""
         ...
 
     def synthesize(self, text: str) -> Speech: ...

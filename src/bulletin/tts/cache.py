@@ -92,7 +92,7 @@ class SegmentCache:
         return self.root / key[:2] / f"{key}.wav"
 
     def get(self, key: str) -> Speech | None:
-        """The cached speech for ``key``; None when absent or damaged (a damaged entry is removed)."""
+        """The cached speech for ``key``; None when absent or damaged (damaged ones are removed)."""
         path = self.path(key)
         try:
             data = path.read_bytes()

@@ -32,7 +32,7 @@ ACCENTS = ("com", "co.uk", "com.au", "ca", "co.in", "ie", "co.za", "us", "com.ng
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How hard to try: waits grow as ``base * 2**n`` (at most ``cap``), half of each wait random."""
+    """How hard to try: waits grow as ``base * 2**n`` (at most ``cap``); half of each is random."""
 
     attempts: int = 6
     base: float = 0.5

