@@ -80,6 +80,15 @@ def test_episodes_remove_takes_out_the_item_its_files_and_its_place_on_the_page(
     assert [e.guid for e in Catalog(config.site).episodes()] == feed_guids(config.site)
 
 
+def test_episode_numbers_are_never_given_twice(three, cli, tmp_path):
+    config, results = three
+    assert cli("episodes", "remove", results[2].episode.guid, "--site", config.site).exit_code == 0
+    new = quick_build(config, article(tmp_path, "n.txt", "After a removal", "Some new text."),
+                      when=DAY + dt.timedelta(days=5))
+    assert new.episode.number == 4
+    assert sorted(e.number for e in Catalog(config.site).episodes()) == [1, 2, 4]
+
+
 def test_episodes_remove_accepts_the_start_of_a_guid(three, cli):
     config, results = three
     guid = results[0].episode.guid

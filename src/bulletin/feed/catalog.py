@@ -120,7 +120,11 @@ class Catalog:
         if row:
             number, pub_date, old_file = row[0], dt.datetime.fromisoformat(row[1]), row[2]
         else:
-            number = (db.execute("SELECT MAX(number) FROM episodes").fetchone()[0] or 0) + 1
+            # Numbers keep counting past removed and retired episodes: never one given twice.
+            highest = db.execute("SELECT MAX(number) FROM episodes").fetchone()[0] or 0
+            last = db.execute("SELECT value FROM settings WHERE key = 'last_number'").fetchone()
+            number = max(highest, int(last[0]) if last else 0) + 1
+            db.execute("INSERT OR REPLACE INTO settings VALUES ('last_number', ?)", (str(number),))
             pub_date, old_file = episode.pub_date, None
         db.execute(
             "INSERT OR REPLACE INTO episodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
