@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 
 import lxml.html
@@ -163,3 +165,21 @@ def test_the_catalog_keeps_what_the_feed_needs_across_connections(three):
     with sqlite3.connect(config.site / "catalog.sqlite3") as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_files_a_killed_build_left_behind_are_swept_once_they_are_old(tmp_path):
+    config = make_config(tmp_path)
+    quick_build(config, article(tmp_path, "a.txt", "First story", "Some text."), when=DAY)
+    episodes = config.site / "episodes"
+    old = [episodes / "2026-10-01-orphan-0123456789.mp3", episodes / ".x.mp3.abc.tmp",
+           config.site / ".feed.xml.def.tmp", episodes / "2026-10-01-orphan-0123456789.vtt"]
+    fresh = [episodes / "2026-11-30-running-9876543210.mp3", episodes / ".y.mp3.ghi.tmp"]
+    for path in old + fresh:
+        path.write_bytes(b"left behind")
+    for path in old:
+        os.utime(path, (time.time() - 7200, time.time() - 7200))
+    result = quick_build(config, article(tmp_path, "b.txt", "Second story", "More text."),
+                         when=DAY + dt.timedelta(days=1))
+    assert not any(path.exists() for path in old)
+    assert all(path.exists() for path in fresh), "a running build's files are left alone"
+    assert result.mp3.exists() and len(feed_guids(config.site)) == 2

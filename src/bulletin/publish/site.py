@@ -45,7 +45,7 @@ from .render import render_site
 
 COVER_FILE = "cover.png"
 DESCRIPTION_LIMIT = 4000  # bytes: what Apple Podcasts shows
-STALE_TEMP_SECONDS = 3600  # a temp file this old is left over from a build that was killed
+STALE_TEMP_SECONDS = 3600  # an unused file this old is left over from a build that was killed
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -136,17 +136,25 @@ def cover_path(config: Config) -> str:
     return COVER_FILE
 
 
-def _sweep_stale_temp_files(site: Path) -> None:
-    """Delete temp files that builds killed mid-write left behind (only old ones: a running
-    build's temp file is seconds old)."""
+def _sweep(site: Path, episodes: Sequence[Episode]) -> None:
+    """Delete what killed builds left behind: temp files, and episode files no episode uses.
+
+    Only files over an hour old go, so a build still running (whose files are seconds old and not
+    yet in the catalog) loses nothing.
+    """
     cutoff = time.time() - STALE_TEMP_SECONDS
-    for folder in (site, site / EPISODES_DIR):
-        for path in folder.glob(".*.tmp") if folder.is_dir() else ():
-            try:
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
-            except OSError:
-                continue
+    in_use = {path for e in episodes for path in EpisodeFiles.of(e.audio_file).all}
+    candidates = [*site.glob(".*.tmp"), *(site / EPISODES_DIR).glob("*")]
+    for path in candidates:
+        relative = path.relative_to(site).as_posix()
+        if relative in in_use or not (path.name.endswith(".tmp") or path.suffix in
+                                      (".mp3", ".vtt", ".srt", ".json")):
+            continue
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            continue
 
 
 def _settings(catalog: Catalog, db: sqlite3.Connection, config: Config,
@@ -197,7 +205,6 @@ def publish(mp3: Path, script: Script, the_mix: Mix, description: str, config: C
     """Put ``mp3`` and its companions into the site and the catalog; re-render feed and page."""
     _check_configured_image(config)
     site = config.site
-    _sweep_stale_temp_files(site)
     digest = hashlib.sha256(mp3.read_bytes()).hexdigest()[:10]
     relative = f"{EPISODES_DIR}/{script.date.isoformat()}-{slugify(script.title)}-{digest}.mp3"
     atomic_copy(mp3, site / relative)
@@ -220,6 +227,7 @@ def publish(mp3: Path, script: Script, the_mix: Mix, description: str, config: C
     if replaced:
         gone.append(dataclasses.replace(episode, audio_file=replaced))
     _delete_files(site, gone, episodes)
+    _sweep(site, episodes)
     return episode
 
 
@@ -234,6 +242,7 @@ def remove_episode(config: Config, guid: str) -> Episode:
         episodes = catalog.episodes(db)
         write_site(site, episodes, settings)
     _delete_files(site, [episode], episodes)
+    _sweep(site, episodes)
     return episode
 
 
