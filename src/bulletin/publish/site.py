@@ -6,7 +6,8 @@ and ``index.html`` rendered from the catalog. ``remove_episode(config, guid)`` â
 ``Episode``. Every file is written atomically; each catalog change is one exclusive transaction and
 the feed and page are renamed into place inside it, so concurrent builds queue instead of losing an
 episode, and a build killed at any moment leaves the previous feed, page and catalog whole. Files
-that leave the catalog (replaced, retired or removed episodes) are deleted only after it commits.
+that leave the catalog (replaced, retired or removed episodes) are deleted only after it commits,
+and files a killed build left behind are swept once they are an hour old.
 """
 
 from __future__ import annotations
