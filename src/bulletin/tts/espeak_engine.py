@@ -17,7 +17,7 @@ from typing import ClassVar
 from ..config import VoiceConfig
 from ..errors import InputError, ToolError
 from ..runner import DEFAULT_RUNNER, CommandRunner
-from .base import Speech, VoiceInfo
+from .base import Parallel, Speech, VoiceInfo
 
 PROGRAM = "espeak-ng"
 DEFAULT_VOICE = "en-us"
@@ -35,7 +35,7 @@ def _version(runner: CommandRunner) -> str:
 class EspeakEngine:
     name: ClassVar[str] = "espeak"
     offline: ClassVar[bool] = True
-    parallel: ClassVar[str] = "threads"  # each segment is its own espeak-ng process
+    parallel: ClassVar[Parallel] = "threads"  # each segment is its own espeak-ng process
 
     def __init__(self, config: VoiceConfig, runner: CommandRunner = DEFAULT_RUNNER) -> None:
         if not runner.available(PROGRAM):

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from ..config import VoiceConfig
 from ..errors import InputError, ToolError
 from ..runner import DEFAULT_RUNNER, CommandRunner
-from .base import Speech, VoiceInfo
+from .base import Parallel, Speech, VoiceInfo
 
 SAMPLE_RATE = 24000
 OFFLINE_HINT = "gTTS needs internet access; use --engine piper to speak offline"
@@ -84,7 +84,7 @@ def _no_network(exc: BaseException) -> str | None:
 class GttsEngine:
     name: ClassVar[str] = "gtts"
     offline: ClassVar[bool] = False
-    parallel: ClassVar[str] = "threads"
+    parallel: ClassVar[Parallel] = "threads"
     max_workers: ClassVar[int] = 4  # requests in flight at once: polite to the service
 
     def __init__(self, config: VoiceConfig, runner: CommandRunner = DEFAULT_RUNNER, *,

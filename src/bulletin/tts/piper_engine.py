@@ -18,7 +18,7 @@ import numpy as np
 
 from ..config import VoiceConfig
 from ..errors import InputError, ToolError
-from .base import Speech, VoiceInfo
+from .base import Parallel, Speech, VoiceInfo
 
 if TYPE_CHECKING:
     from .piper_model import SeededVoice
@@ -84,7 +84,7 @@ _LOADED: dict[tuple[Path, str], SeededVoice] = {}  # voices loaded in this proce
 class PiperEngine:
     name: ClassVar[str] = "piper"
     offline: ClassVar[bool] = True
-    parallel: ClassVar[str] = "processes"
+    parallel: ClassVar[Parallel] = "processes"
 
     def __init__(self, config: VoiceConfig) -> None:
         if not 0.25 <= config.speed <= 4.0:

@@ -94,6 +94,7 @@ def stored_seeded_graph(model: Path, digest: str, store: Path) -> Path:
             try:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(seeded_graph(model))
+                os.chmod(tmp, 0o644)
                 os.replace(tmp, target)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)

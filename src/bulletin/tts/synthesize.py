@@ -28,7 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from ..errors import ToolError
+from ..errors import InputError, ToolError
 from ..models import Clip, Script
 from .base import Engine, Speech
 from .cache import SegmentCache
@@ -51,6 +51,8 @@ def synthesize_script(script: Script, engine: Engine, cache: SegmentCache,
     ``workers``: how many segments are spoken at once (0: one per core). ``progress(done, total)``
     is called from this thread as segments become ready.
     """
+    if workers < 0:
+        raise InputError(f"workers {workers}: must be 0 (one per core) or more")
     identity = engine.identity
     keys = [cache.key(identity, segment.spoken) for segment in script.segments]
     ready: dict[str, Speech] = {}
