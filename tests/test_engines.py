@@ -6,13 +6,14 @@ import json
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bulletin.config import VoiceConfig
 from bulletin.errors import InputError
 from bulletin.tts import ENGINES, get_engine
 from bulletin.tts.piper_engine import _LOADED, PiperEngine, voice_files
-from bulletin.tts.piper_model import Scales
+from bulletin.tts.piper_model import Scales, SeededVoice
 from gtts_endpoint import serve_gtts
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "harbour-ferry.txt"
@@ -108,3 +109,21 @@ def test_piper_keeps_its_natural_variation():
     assert voice.default_scales().noise > 0.5 and voice.default_scales().noise_w > 0.5
     assert natural.tobytes() == PiperEngine(VoiceConfig()).synthesize(SENTENCE).pcm
     assert natural.shape != flat.shape or natural.tobytes() != flat.tobytes()
+
+
+def test_piper_decodes_in_chunks_without_changing_the_sound():
+    """Chunked decoding (flat memory) matches one pass over the sentence to a 16-bit step."""
+    engine = PiperEngine(VoiceConfig())
+    engine.load()
+    chunked = _LOADED[(engine.model, engine.digest)]
+    model, config = voice_files("")
+    whole = SeededVoice(model, config, engine.digest, chunk=0)
+    long_sentence = ("Residents of Kestrel Bay voted on Tuesday to restore the night ferry across "
+                     "the estuary, ending a twelve-year gap that councillors blamed for empty "
+                     "restaurants and late-shift workers stranded on the wrong side of the water.")
+    ids = whole.sentences(long_sentence)[0]
+    a = whole.speak_sentence(ids, whole.default_scales())
+    b = chunked.speak_sentence(ids, chunked.default_scales())
+    assert len(a) > 10 * 22050 > 4 * chunked.chunk * 256  # several chunks' worth
+    assert a.shape == b.shape
+    assert np.abs(a.astype(np.int32) - b).max() <= 1

@@ -12,20 +12,17 @@ import importlib.metadata
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import numpy as np
 
 from ..config import VoiceConfig
 from ..errors import InputError, ToolError
 from .base import Parallel, Speech, VoiceInfo
-
-if TYPE_CHECKING:
-    from .piper_model import SeededVoice
+from .piper_model import CHUNK_FRAMES, CONTEXT_FRAMES, Scales, SeededVoice
 
 DEFAULT_VOICE = "en_US-joe-medium"
 SENTENCE_GAP = 0.25  # seconds between sentences inside one segment
-NOISE_SCHEME = "seeded-noise-1"  # changes when the way noise is drawn changes
 
 
 def _bundled_voice() -> tuple[Path, Path]:
@@ -104,22 +101,18 @@ class PiperEngine:
         s = self.settings
         versions = " ".join(f"{p} {importlib.metadata.version(p)}"
                             for p in ("piper-tts", "onnxruntime"))
-        return (f"piper {versions} {NOISE_SCHEME} "
+        return (f"piper {versions} seeded-noise-1 decode={CHUNK_FRAMES}+{CONTEXT_FRAMES} "
                 f"voice={self.voice_name}:{self.digest}:{self.config_digest} "
                 f"noise={s['noise']} length={s['length']} noise_w={s['noise_w']} "
                 f"speed={self.speed} gap={SENTENCE_GAP}")
 
     def load(self, store: Path | None = None) -> None:
         """Load the voice into this process (``store``: a folder to keep its rewritten graph in)."""
-        from .piper_model import SeededVoice
-
         key = (self.model, self.digest)
         if key not in _LOADED:
             _LOADED[key] = SeededVoice(self.model, self.config_path, self.digest, store)
 
     def synthesize(self, text: str) -> Speech:
-        from .piper_model import Scales
-
         self.load()
         voice = _LOADED[(self.model, self.digest)]
         s = self.settings

@@ -125,8 +125,9 @@ def _speak_all(engine: Engine, todo: Mapping[str, str], workers: int, store: Pat
             for future in complete:  # the first failure stops the build
                 finished(futures[future], future.result())
     except BrokenProcessPool:
-        raise ToolError(f"{engine.name}: a synthesis worker stopped unexpectedly "
-                        "(out of memory?)") from None
+        raise ToolError(f"{engine.name}: a synthesis worker stopped unexpectedly (out of "
+                        "memory, killed, or a script using bulletin without an "
+                        "`if __name__ == '__main__':` guard)") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
