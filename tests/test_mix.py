@@ -21,7 +21,9 @@ def rms(samples: array.array, start: float, end: float, rate: int = 8000) -> flo
     return math.sqrt(sum(s * s for s in chunk) / max(1, len(chunk)))
 
 
-def test_cues_and_chapters_match_the_audio(write_article, fake_engine, runner, tmp_path):
+def test_cues_and_chapters_match_the_audio(write_article, fake_engine, runner, tmp_path,
+                                           monkeypatch):
+    monkeypatch.setenv("BULLETIN_CACHE_DIR", str(tmp_path / "cache"))
     one = write_article("one.txt", "First story", "Its only paragraph, fairly short.",
                         "A second paragraph follows here.")
     two = write_article("two.txt", "Second story", "Another paragraph of text.")
