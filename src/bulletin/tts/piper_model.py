@@ -38,7 +38,7 @@ from ..errors import ToolError
 NOISE_PREFIX = "bulletin_noise"
 FIRST_GUESS = 1024  # noise values per phoneme id (times the length scale) tried first
 MAX_WAV = 32767.0
-CHUNK_FRAMES = 192  # decoder frames per pass (about 2 s of speech)
+CHUNK_FRAMES = 96  # decoder frames per pass (about 1 s of speech; smaller saves memory)
 CONTEXT_FRAMES = 24  # frames of context each side; the bundled voice's decoder needs 12
 GRAPH_SCHEME = "v1"  # names the stored graphs; changes when the rewriting changes
 
