@@ -127,3 +127,15 @@ def test_piper_decodes_in_chunks_without_changing_the_sound():
     assert len(a) > 10 * 22050 > 4 * chunked.chunk * 256  # several chunks' worth
     assert a.shape == b.shape
     assert np.abs(a.astype(np.int32) - b).max() <= 1
+
+
+def test_a_voice_file_that_is_not_a_model_exits_2(cli, write_article, tmp_path):
+    _, config = voice_files("")
+    (tmp_path / "junk.onnx").write_bytes(bytes(range(256)) * 40)
+    (tmp_path / "junk.onnx.json").write_bytes(config.read_bytes())
+    article = write_article("a.txt", "Title", "A paragraph.")
+    result = cli("build", article, "--voice", tmp_path / "junk.onnx")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"bulletin: piper voice {tmp_path / 'junk.onnx'}: not an ONNX")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not Path("public").exists()

@@ -35,7 +35,7 @@ def voice_files(voice: str) -> tuple[Path, Path]:
     """The .onnx model and its .onnx.json config for ``voice`` (a name or a path)."""
     if voice in ("", DEFAULT_VOICE, "joe"):
         return _bundled_voice()
-    model = Path(voice).expanduser()
+    model = Path(voice).expanduser().absolute()
     if model.suffix != ".onnx":
         raise InputError(
             f"piper voice '{voice}': give the path of a .onnx voice file, or '{DEFAULT_VOICE}'"

@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ToolError
+from ..errors import InputError, ToolError
 
 NOISE_PREFIX = "bulletin_noise"
 FIRST_GUESS = 1024  # noise values per phoneme id (times the length scale) tried first
@@ -112,8 +112,11 @@ def prepared_graphs(model: Path) -> list[bytes]:
     try:
         proto = onnx.load(str(model))
     except Exception as exc:  # protobuf's and onnx's own types
-        raise ToolError(f"piper: cannot read voice {model.name}: {exc}") from None
-    seeded_graph(proto)
+        raise InputError(f"piper voice {model}: not an ONNX model ({type(exc).__name__})") from None
+    try:
+        seeded_graph(proto)
+    except ToolError as exc:
+        raise InputError(f"piper voice {model}: {str(exc).removeprefix('piper: ')}") from None
     parts = split_decoder(proto)
     return [p.SerializeToString() for p in parts] if parts else [proto.SerializeToString()]
 
@@ -196,7 +199,7 @@ class SeededVoice:
             del sources
             settings = json.loads(config.read_text(encoding="utf-8"))
             self.piper = PiperVoice(config=PiperConfig.from_dict(settings), session=sessions[0])
-        except ToolError:
+        except (InputError, ToolError):
             raise
         except Exception as exc:  # onnxruntime and json raise their own types
             raise ToolError(f"piper: cannot load voice {model.name}: {exc}") from None
