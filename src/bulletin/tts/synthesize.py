@@ -12,10 +12,12 @@ segment is cached as soon as it is spoken, so a build that fails part-way resume
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import (
     FIRST_COMPLETED,
     Executor,
@@ -117,8 +119,9 @@ def _speak_all(engine: Engine, todo: Mapping[str, str], workers: int, store: Pat
         return
     futures: dict[Future[Speech], str] = {}
     try:
-        futures = {pool.submit(_speak if mode == "processes" else engine.synthesize, todo[key]): key
-                   for key in order}
+        with _workers_ignore_ctrl_c(mode == "processes"):  # the pool starts them on submit
+            futures = {pool.submit(_speak if mode == "processes" else engine.synthesize,
+                                   todo[key]): key for key in order}
         pending = set(futures)
         while pending:
             complete, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -130,6 +133,22 @@ def _speak_all(engine: Engine, todo: Mapping[str, str], workers: int, store: Pat
                         "`if __name__ == '__main__':` guard)") from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+@contextlib.contextmanager
+def _workers_ignore_ctrl_c(starting: bool) -> Iterator[None]:
+    """Processes started in here have SIGINT blocked from birth: a terminal's Ctrl-C reaches the
+    whole process group, and this process handles it and stops the pool, so no worker should
+    print a traceback, not even while it is still importing. This thread gets a Ctrl-C of these
+    few milliseconds on leaving."""
+    if not starting or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 # --- inside a worker process ---------------------------------------------------------------------
