@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -91,3 +96,41 @@ def test_a_failed_build_resumes_where_it_stopped(monkeypatch, tmp_path):
     # What was spoken before the failure was kept; only the rest is asked for again.
     assert [c.cached for c in clips] == [True, True, True, False, False, False]
     assert sorted(c.text for c in endpoint.calls) == texts[3:]
+
+
+def live_processes_in_group(group: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == group and fields[0] != "Z":  # state, ppid, pgrp; zombies have ended
+            found.append(int(entry.name))
+    return found
+
+
+def test_ctrl_c_stops_workers_keeps_what_was_spoken_and_says_one_line(write_article, tmp_path):
+    paragraphs = [p.strip() for p in EXAMPLE.read_text(encoding="utf-8").split("\n\n")[1:]]
+    article = write_article("long.txt", "Ferry", *(f"Part {n}. {p}" for n in range(1, 4)
+                                                   for p in paragraphs))
+    cache = tmp_path / "cache"
+    env = {**os.environ, "BULLETIN_CACHE_DIR": str(cache)}
+    build = subprocess.Popen(  # a session of its own, as a terminal's job, with Ctrl-C enabled
+        [sys.executable, "-c", "from bulletin.cli import main; main()", "build", str(article)],
+        env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while not list(cache.glob("*/*.wav")) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    os.killpg(build.pid, signal.SIGINT)  # what Ctrl-C does: the whole foreground group
+    out, err = build.communicate(timeout=60)
+    assert build.returncode == 130
+    assert err.decode() == "bulletin: interrupted\n" and out == b""
+    time.sleep(0.5)
+    assert live_processes_in_group(build.pid) == []  # no worker left behind
+    assert not (tmp_path / "public").exists()
+    kept = SegmentCache(cache)  # what was spoken before Ctrl-C is kept, every entry whole
+    entries = list(cache.glob("*/*.wav"))
+    assert entries and all(kept.get(e.stem) is not None for e in entries)
+    assert list(cache.rglob(".tmp-*")) == []
