@@ -291,9 +291,10 @@ def cache_info(
     info = SegmentCache(_config(config).cache_dir).info()
     if as_json:
         typer.echo(json.dumps({"path": str(info.path), "segments": info.entries,
-                               "bytes": info.bytes}))
+                               "bytes": info.bytes, "voice_bytes": info.voice_bytes}))
     else:
-        typer.echo(f"{info.path}  {info.entries} segments, {info.bytes / 1e6:.1f} MB")
+        typer.echo(f"{info.path}  {info.entries} segments, {info.bytes / 1e6:.1f} MB; "
+                   f"prepared voices {info.voice_bytes / 1e6:.1f} MB")
 
 
 @cache_app.command("clear")

@@ -33,7 +33,8 @@ def default_cache_dir() -> Path:
 class CacheInfo:
     path: Path
     entries: int  # cached segments
-    bytes: int  # everything the cache holds on disk, derived voice files included
+    bytes: int  # their size on disk
+    voice_bytes: int  # files derived from voices (Piper's rewritten graphs)
 
 
 def encode_entry(speech: Speech) -> bytes:
@@ -119,10 +120,11 @@ class SegmentCache:
 
     def info(self) -> CacheInfo:
         if not self.root.is_dir():
-            return CacheInfo(self.root, 0, 0)
-        entries = sum(1 for _ in self.root.glob("*/*.wav"))
-        size = sum(f.stat().st_size for f in self.root.rglob("*") if f.is_file())
-        return CacheInfo(self.root, entries, size)
+            return CacheInfo(self.root, 0, 0, 0)
+        entries = [f for f in self.root.glob("*/*.wav") if _is_shard(f.parent.name)]
+        voices = list(self.store.glob("*.onnx")) if self.store.is_dir() else []
+        return CacheInfo(self.root, len(entries), sum(f.stat().st_size for f in entries),
+                         sum(f.stat().st_size for f in voices))
 
     def clear(self) -> int:
         """Remove every entry and derived voice file, and nothing else that may share the folder;
