@@ -120,4 +120,5 @@ def fake_engine() -> FakeEngine:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"bulletin tests; shared material: {SHARED if SHARED.is_dir() else 'absent'}; cpus: {os.cpu_count()}"
+    shared = SHARED if SHARED.is_dir() else "absent"
+    return f"bulletin tests; shared material: {shared}; cpus: {os.cpu_count()}"

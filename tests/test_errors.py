@@ -1,4 +1,4 @@
-"""Bad input: one line naming the input and the reason, exit status 2, the published site untouched."""
+"""Bad input: one line naming the input and the reason, exit status 2, the site untouched."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.pipeline import build
 from bulletin.config import load_config
+from bulletin.pipeline import build
 from conftest import site_snapshot
 
 

@@ -1,4 +1,4 @@
-"""Hear the bulletin: transcribe the finished MP3 with Whisper (tiny.en) and read what a listener hears."""
+"""Hear the bulletin: transcribe the MP3 with Whisper (tiny.en) and read what a listener hears."""
 
 from __future__ import annotations
 

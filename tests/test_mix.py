@@ -8,6 +8,7 @@ import math
 from bulletin.config import load_config
 from bulletin.feed import Catalog
 from bulletin.pipeline import build
+from bulletin.runner import CommandRunner
 
 
 def decode(path, runner, rate=8000) -> array.array:
@@ -46,3 +47,35 @@ def test_cues_and_chapters_match_the_audio(write_article, fake_engine, runner, t
     assert starts["First story"] == spoken["First story"]
     assert starts["Second story"] <= spoken["Second story"]
     assert episode.chapters[-1].end == episode.duration
+
+
+class CountingRunner(CommandRunner):
+    def __init__(self) -> None:
+        super().__init__()
+        object.__setattr__(self, "encodes", [])
+
+    def run(self, args, input=None):
+        if "libmp3lame" in args:
+            self.encodes.append(args)
+        return super().run(args, input)
+
+
+def test_an_unchanged_rebuild_reuses_the_encoded_programme(write_article, fake_engine, tmp_path,
+                                                           monkeypatch):
+    monkeypatch.setenv("BULLETIN_CACHE_DIR", str(tmp_path / "cache"))
+    article = write_article("a.txt", "Ferry timetable", "Boats leave every forty minutes.")
+    first_runner, second_runner, third_runner = CountingRunner(), CountingRunner(), CountingRunner()
+    first = build([str(article)], load_config(), engine=fake_engine, runner=first_runner)
+    second = build([str(article)], load_config(), engine=fake_engine, runner=second_runner)
+    assert first_runner.encodes and not second_runner.encodes
+    assert second.mp3.read_bytes() == first.mp3.read_bytes()
+    assert second.loudness == first.loudness
+
+    # A damaged stored programme is never published: it is encoded afresh.
+    stored = next((tmp_path / "cache" / "renders").glob("*.mp3"))
+    data = bytearray(stored.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    stored.write_bytes(bytes(data))
+    third = build([str(article)], load_config(), engine=fake_engine, runner=third_runner)
+    assert third_runner.encodes
+    assert third.mp3.read_bytes() == first.mp3.read_bytes()

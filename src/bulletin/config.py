@@ -109,7 +109,7 @@ def _field_types(cls: type) -> dict[str, Any]:
 
 
 def _coerce(value: Any, kind: Any, where: str) -> Any:
-    """Check a TOML or environment value against a field's type; strings from the environment convert."""
+    """Check a TOML or environment value against a field's type (environment strings convert)."""
     if typing.get_origin(kind) in (typing.Union, types.UnionType):
         kind = next(a for a in typing.get_args(kind) if a is not type(None))
     if kind is bool:
@@ -136,9 +136,8 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
     elif kind is str:
         if isinstance(value, str):
             return value
-    elif kind is Path:
-        if isinstance(value, str):
-            return Path(value)
+    elif kind is Path and isinstance(value, str):
+        return Path(value)
     type_name = getattr(kind, "__name__", str(kind))
     raise InputError(f"{where}: expected {type_name}, got {value!r}")
 
@@ -227,7 +226,8 @@ def load_config(
 
 def _set(config: Config, dotted: str, value: Any, where: str) -> Config:
     if "." not in dotted:
-        return replace(config, **{dotted: Path(value) if dotted in ("site", "cache_dir") else value})
+        path_like = dotted in ("site", "cache_dir")
+        return replace(config, **{dotted: Path(value) if path_like else value})
     section_name, key = dotted.split(".", 1)
     section = getattr(config, section_name)
     kind = _field_types(type(section))[key]

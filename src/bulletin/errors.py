@@ -1,7 +1,7 @@
 """The two kinds of failure bulletin reports.
 
-``InputError``: the user's input is wrong (a missing file, bad TOML, an unknown engine). Exit status 2.
-``ToolError``: a tool or service failed on good input (ffmpeg crashed, gTTS unreachable). Exit status 1.
+``InputError``: the user's input is wrong (a missing file, bad TOML, an unknown engine): exit 2.
+``ToolError``: a tool or service failed on good input (ffmpeg crashed, gTTS unreachable): exit 1.
 Both carry a one-line message that names the input or tool and the reason.
 """
 

@@ -77,7 +77,7 @@ def build(
         description = describe(script, the_mix)
         tags = audio.Tags(title=script.title, show=config.show.title, author=config.show.author,
                           date=script.date, description=description, duration=the_mix.duration)
-        level = audio.export(the_mix, mp3, tags, config.audio, runner)
+        level = audio.export(the_mix, mp3, tags, config.audio, runner, cache.renders)
         episode = publish(mp3, script, the_mix, description, config, now)
     cached = sum(1 for clip in clips if clip.cached)
     return BuildResult(

@@ -1,7 +1,7 @@
 """Run external programs (ffmpeg, ffprobe, espeak-ng) the one way bulletin does.
 
-``CommandRunner.run(args)`` logs the command line, captures output, and raises ``ToolError`` with the
-program's last lines of stderr when it fails or is not installed.
+``CommandRunner.run(args)`` logs the command line, captures output, and raises ``ToolError`` with
+the program's last lines of stderr when it fails or is not installed.
 """
 
 from __future__ import annotations

@@ -3,23 +3,34 @@
 ``mix(clips, script, config, workdir)`` → ``Mix``: stings and speech stitched into a WAV, with the
 cue and chapter times of the finished programme.
 ``export(mix, mp3, tags, config)`` normalises loudness, encodes once from PCM to MP3, measures the
-MP3 itself (correcting and re-encoding if the encoder moved it), and writes ID3v2.3 tags and chapters.
+MP3 itself (correcting and re-encoding if the encoder moved it), and writes ID3v2.3 tags and
+chapters.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
 from ..config import AudioConfig
 from ..errors import ToolError
+from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
 from ..models import Clip, Mix, Script
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from .encode import encode_mp3
-from .loudness import TOLERANCE, Loudness, measure, normalise
+from .loudness import Loudness, measure, normalise
 from .stings import load_stings
 from .stitch import stitch
 from .tags import Tags, write_tags
+
+MP3_TOLERANCE = 0.5  # LU from the target, as measured on the finished MP3
+# LU the encoder's low-pass usually takes off speech: the first aim above the target, corrected
+# by what the MP3 measures.
+ENCODER_LOSS = 0.3
+RENDER_SCHEME = "1"  # changes whenever the processing below changes what comes out
 
 
 def mix(clips: Sequence[Clip], script: Script, config: AudioConfig, workdir: Path,
@@ -35,27 +46,71 @@ def mix(clips: Sequence[Clip], script: Script, config: AudioConfig, workdir: Pat
     return Mix(wav=wav, duration=duration, chapters=stitched.chapters, cues=stitched.cues)
 
 
+def _render_key(the_mix: Mix, config: AudioConfig) -> str:
+    """What the encoded audio depends on: the stitched samples and every audio setting."""
+    digest = hashlib.sha256(f"{RENDER_SCHEME}|{config!r}|".encode())
+    with the_mix.wav.open("rb") as wav:
+        for block in iter(lambda: wav.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def export(the_mix: Mix, mp3: Path, tags: Tags, config: AudioConfig,
-           runner: CommandRunner = DEFAULT_RUNNER, attempts: int = 3) -> Loudness:
+           runner: CommandRunner = DEFAULT_RUNNER, store: Path | None = None,
+           attempts: int = 3) -> Loudness:
     """Normalise, encode once to ``mp3`` and tag it; returns the loudness measured on the MP3.
 
     The encoder's low-pass lowers loudness a little and its overshoot raises peaks, so the MP3
-    itself is measured and, when outside the target, the PCM is aimed to compensate and encoded again.
+    itself is measured and, when outside the target, the PCM is aimed to compensate and encoded
+    again. With a ``store`` folder, a programme already encoded from the same samples with the
+    same settings (a rebuild of an unchanged bulletin) is reused from it.
     """
+    kept = store / f"{_render_key(the_mix, config)}.mp3" if store else None
+    level = _reuse(kept, mp3)
+    if level is not None:
+        write_tags(mp3, tags, the_mix.chapters)
+        return level
     normalised = the_mix.wav.with_name("normalised.wav")
-    aim, ceiling = config.loudness, config.true_peak
-    level = Loudness(float("nan"), float("nan"))
+    aim, ceiling = config.loudness + ENCODER_LOSS, config.true_peak
+    level = Loudness(math.nan, math.nan)
     done = None
     for _ in range(attempts):
         done = normalise(the_mix.wav, normalised, aim, ceiling, config.sample_rate, runner,
                          start=done)
         encode_mp3(normalised, mp3, config.bitrate, config.sample_rate, config.channels, runner)
         level = measure(mp3, runner)
-        miss = config.loudness - level.integrated
-        over = level.true_peak - (config.true_peak - 0.1)
-        if abs(miss) <= TOLERANCE and over <= 0:
+        if _acceptable(level, config):
             break
-        aim += miss
-        ceiling -= max(0.0, over + 0.2)
+        aim += config.loudness - level.integrated
+        ceiling -= max(0.0, level.true_peak - (config.true_peak - 0.2))
+    if kept is not None and _acceptable(level, config):
+        atomic_copy(mp3, kept)
+        note = {"sha256": hashlib.sha256(mp3.read_bytes()).hexdigest(),
+                "integrated": level.integrated, "true_peak": level.true_peak}
+        atomic_write_text(kept.with_suffix(".json"), json.dumps(note))
     write_tags(mp3, tags, the_mix.chapters)
     return level
+
+
+def _reuse(kept: Path | None, mp3: Path) -> Loudness | None:
+    """Copy a stored programme to ``mp3`` when it is whole (its checksum matches); its level."""
+    if kept is None or not kept.is_file():
+        return None
+    try:
+        note = json.loads(kept.with_suffix(".json").read_text())
+        data = kept.read_bytes()
+        if hashlib.sha256(data).hexdigest() != note["sha256"]:
+            return None
+        level = Loudness(float(note["integrated"]), float(note["true_peak"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # damaged or half-written: encode afresh
+    atomic_write_bytes(mp3, data)
+    return level
+
+
+def _acceptable(level: Loudness, config: AudioConfig) -> bool:
+    return (abs(config.loudness - level.integrated) <= MP3_TOLERANCE
+            and level.true_peak <= config.true_peak - 0.1)
+
+
+__all__ = ["Loudness", "Tags", "export", "measure", "mix"]

@@ -1,7 +1,7 @@
 """Stitch clips and stings into one programme and note where every segment and story lands.
 
-In: ``Clip``s in script order, the script's stories, ``Stings``. Out: a pydub ``AudioSegment`` at the
-mix rate, plus the ``Cue``s (one per segment) and ``Chapter``s (intro, each story, outro).
+In: ``Clip``s in script order, the script's stories, ``Stings``. Out: a pydub ``AudioSegment``
+at the mix rate, plus the ``Cue``s (one per segment) and ``Chapter``s (intro, each story, outro).
 Speech is joined once at its own rate, resampled once by ffmpeg, and cut into per-story blocks; the
 few appends of stings and blocks are linear in the programme's length.
 """
@@ -18,6 +18,7 @@ from ..runner import CommandRunner
 from .stings import Stings
 
 LEAD_IN = 0.35  # seconds of silence before speech, so a sting's crossfade overlaps no words
+STING_UNDER_VOICE = 4.0  # dB: stings sit this far under the voice's RMS level
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,24 @@ def _resample(pcm: bytes, rate: int, target: int, runner: CommandRunner) -> byte
     return result.stdout
 
 
+def level_stings(stings: Stings, speech_pcm: bytes) -> Stings:
+    """Set the stings' level to sit just under the voice (sting RMS 4 dB below speech RMS,
+    peaks no higher than −1 dBFS), so loudness normalisation lifts both alike and the limiter
+    never has to crush a sting that was mastered far louder than the engine speaks."""
+    voice = AudioSegment(data=speech_pcm, sample_width=2, frame_rate=8000, channels=1).dBFS
+    if voice == float("-inf"):
+        return stings
+
+    def fit(sting: AudioSegment) -> AudioSegment:
+        if sting.dBFS == float("-inf"):
+            return sting
+        gain = min(voice - STING_UNDER_VOICE - sting.dBFS, -1.0 - sting.max_dBFS)
+        return sting.apply_gain(gain)
+
+    return Stings(intro=fit(stings.intro), outro=fit(stings.outro),
+                  transition=fit(stings.transition))
+
+
 def stitch(clips: Sequence[Clip], stories: Sequence[Story], stings: Stings, rate: int,
            crossfade: float, runner: CommandRunner) -> Stitched:
     """Intro sting, speech (a transition sting between stories), outro sting."""
@@ -55,6 +74,7 @@ def stitch(clips: Sequence[Clip], stories: Sequence[Story], stings: Stings, rate
         pieces.append(b"\x00\x00" * silence)
         position += silence
     speech = _resample(b"".join(pieces), source_rate, rate, runner)
+    stings = level_stings(stings, b"".join(clip.pcm for clip in clips))
     scale = rate / source_rate
     total = len(speech) // 2
 

@@ -22,6 +22,7 @@ import platformdirs
 from .base import Speech
 
 CHECKSUM_CHUNK = b"bsum"
+CACHE_SUFFIXES = (".wav", ".onnx", ".lock", ".mp3", ".json")  # what clear() may remove
 
 
 def default_cache_dir() -> Path:
@@ -85,6 +86,11 @@ class SegmentCache:
         return hashlib.sha256(f"{identity}\n{text}".encode()).hexdigest()
 
     @property
+    def renders(self) -> Path:
+        """Where the audio stage keeps encoded programmes, so an unchanged rebuild reuses one."""
+        return self.root / "renders"
+
+    @property
     def store(self) -> Path:
         """Where engines keep files derived from their voices (Piper's rewritten graph)."""
         return self.root / "voices"
@@ -133,9 +139,10 @@ class SegmentCache:
         if not self.root.is_dir():
             return count
         for folder in self.root.iterdir():
-            if folder.is_dir() and (_is_shard(folder.name) or folder.name == "voices"):
+            ours = _is_shard(folder.name) or folder.name in ("voices", "renders")
+            if folder.is_dir() and ours:
                 for item in folder.iterdir():
-                    if item.is_file() and (item.suffix in (".wav", ".onnx", ".lock")
+                    if item.is_file() and (item.suffix in CACHE_SUFFIXES
                                            or item.name.startswith(".tmp-")):
                         item.unlink(missing_ok=True)
                 with contextlib.suppress(OSError):
