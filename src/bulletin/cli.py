@@ -53,36 +53,44 @@ def _config(config: Path | None, **overrides: Any) -> Config:
 
 
 class _Progress:
-    """A rich progress bar on a terminal; nothing at all otherwise."""
+    """Rich progress on a terminal (a bar while speaking, then each later stage by name);
+    nothing at all otherwise."""
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled and sys.stderr.isatty()
         self.bar: Any = None
         self.task: Any = None
+        self.speaking: Any = None
 
     def __enter__(self) -> _Progress:
         if self.enabled:
             from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-            self.bar = Progress(TextColumn("Speaking"), BarColumn(), MofNCompleteColumn(),
-                                TimeRemainingColumn(), console=Console(stderr=True),
-                                transient=True)
+            self.bar = Progress(TextColumn("{task.description:<10}"), BarColumn(),
+                                TextColumn("{task.fields[counts]}"), TimeRemainingColumn(),
+                                console=Console(stderr=True), transient=True)
             self.bar.__enter__()
         return self
 
+    def _switch(self, description: str, total: int | None) -> Any:
+        if self.task is not None:
+            self.bar.update(self.task, visible=False)
+        self.task = self.bar.add_task(description, total=total, counts="")
+        return self.task
+
     def __call__(self, done: int, total: int) -> None:
+        """Speech progress: ``done`` of ``total`` segments."""
         if self.bar is None:
             return
-        if self.task is None:
-            self.task = self.bar.add_task("speak", total=total)
-        self.bar.update(self.task, completed=done, total=total)
+        if self.speaking is None:
+            self.speaking = self._switch("Speaking", total)
+        self.bar.update(self.speaking, completed=done, total=total, counts=f"{done}/{total}")
+
+    def stage(self, name: str) -> None:
+        """A stage without steps to count (mixing, encoding, publishing)."""
+        if self.bar is not None:
+            self._switch(name, None)
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
@@ -129,7 +137,8 @@ def build(
                                         "show.base_url": base_url})
     ready = load_script(script) if script is not None else None
     with _Progress(not (quiet or as_json)) as progress:
-        result = pipeline.build(articles or [], cfg, script=ready, progress=progress)
+        result = pipeline.build(articles or [], cfg, script=ready, progress=progress,
+                                stage=progress.stage)
     if as_json:
         typer.echo(json.dumps(result.summary()))
     elif not quiet:

@@ -21,7 +21,8 @@ from .script import build_script
 from .tts import Engine, SegmentCache, get_engine, synthesize_script
 
 Clock = Callable[[], dt.datetime]
-Progress = Callable[[int, int], None]
+Progress = Callable[[int, int], None]  # (segments spoken, of how many)
+Stage = Callable[[str], None]  # told the name of each later stage as it starts
 
 
 def utc_now() -> dt.datetime:
@@ -64,6 +65,7 @@ def build(
     runner: CommandRunner = DEFAULT_RUNNER,
     clock: Clock = utc_now,
     progress: Progress | None = None,
+    stage: Stage = lambda name: None,
 ) -> BuildResult:
     """Build one bulletin from ``sources`` (or a ready ``script``) and publish it into the site."""
     now = clock()
@@ -72,12 +74,15 @@ def build(
     cache = cache or SegmentCache(config.cache_dir)
     clips = synthesize_script(script, engine, cache, progress, config.voice.workers)
     with tempfile.TemporaryDirectory(prefix="bulletin-") as work:
+        stage("Mixing")
         the_mix = audio.mix(clips, script, config.audio, Path(work), runner)
         mp3 = Path(work) / "episode.mp3"
         description = describe(script, the_mix)
         tags = audio.Tags(title=script.title, show=config.show.title, author=config.show.author,
                           date=script.date, description=description, duration=the_mix.duration)
+        stage("Encoding")
         level = audio.export(the_mix, mp3, tags, config.audio, runner, cache.renders)
+        stage("Publishing")
         episode = publish(mp3, script, the_mix, description, config, now)
     cached = sum(1 for clip in clips if clip.cached)
     return BuildResult(
