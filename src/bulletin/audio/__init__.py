@@ -21,7 +21,7 @@ from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
 from ..models import Clip, Mix, Script
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from .encode import encode_mp3
-from .loudness import Loudness, measure, normalise
+from .loudness import Loudness, apply, find_gain, measure
 from .stings import load_stings
 from .stitch import stitch
 from .tags import Tags, write_tags
@@ -29,7 +29,7 @@ from .tags import Tags, write_tags
 MP3_TOLERANCE = 0.5  # LU from the target, as measured on the finished MP3
 # LU the encoder's low-pass usually takes off speech: the first aim above the target, corrected
 # by what the MP3 measures.
-ENCODER_LOSS = 0.3
+ENCODER_LOSS = 0.4
 RENDER_SCHEME = "1"  # changes whenever the processing below changes what comes out
 
 
@@ -57,7 +57,7 @@ def _render_key(the_mix: Mix, config: AudioConfig) -> str:
 
 def export(the_mix: Mix, mp3: Path, tags: Tags, config: AudioConfig,
            runner: CommandRunner = DEFAULT_RUNNER, store: Path | None = None,
-           attempts: int = 3) -> Loudness:
+           attempts: int = 4) -> Loudness:
     """Normalise, encode once to ``mp3`` and tag it; returns the loudness measured on the MP3.
 
     The encoder's low-pass lowers loudness a little and its overshoot raises peaks, so the MP3
@@ -71,18 +71,23 @@ def export(the_mix: Mix, mp3: Path, tags: Tags, config: AudioConfig,
         write_tags(mp3, tags, the_mix.chapters)
         return level
     normalised = the_mix.wav.with_name("normalised.wav")
-    aim, ceiling = config.loudness + ENCODER_LOSS, config.true_peak
+    ceiling = config.true_peak
+    gain = find_gain(the_mix.wav, config.loudness + ENCODER_LOSS, ceiling, config.sample_rate,
+                     runner)
     level = Loudness(math.nan, math.nan)
-    done = None
+    tried: list[tuple[float, float]] = []
     for _ in range(attempts):
-        done = normalise(the_mix.wav, normalised, aim, ceiling, config.sample_rate, runner,
-                         start=done)
+        apply(the_mix.wav, normalised, gain, ceiling, config.sample_rate, runner)
         encode_mp3(normalised, mp3, config.bitrate, config.sample_rate, config.channels, runner)
         level = measure(mp3, runner)
+        tried.append((gain.gain, level.integrated))
         if _acceptable(level, config):
             break
-        aim += config.loudness - level.integrated
-        ceiling -= max(0.0, level.true_peak - (config.true_peak - 0.2))
+        over = level.true_peak - (config.true_peak - 0.2)
+        if over > 0:  # the encoder overshot the ceiling: limit lower, and start the slope afresh
+            ceiling -= over
+            tried.clear()
+        gain = gain.correct(config.loudness - level.integrated, tried)
     if kept is not None and _acceptable(level, config):
         atomic_copy(mp3, kept)
         note = {"sha256": hashlib.sha256(mp3.read_bytes()).hexdigest(),

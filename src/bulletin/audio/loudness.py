@@ -1,15 +1,17 @@
 """Measure and set loudness as podcast platforms measure it (ITU-R BS.1770, ffmpeg's ebur128).
 
 ``measure(path)`` → ``Loudness`` (integrated LUFS, and true peak dBTP unless ``true_peak=False``).
-``normalise(src, dest, target, ceiling)`` writes ``dest`` at ``target`` LUFS with true peaks held
-under ``ceiling`` by a gentle compressor and an oversampled peak limiter: measure, apply, measure
-again, and correct along the slope seen until it is within tolerance.
+``find_gain(src, target, ceiling)`` → ``Gain``: the gain that brings ``src`` to ``target`` LUFS
+through the chain (a gentle compressor, the gain, an oversampled true-peak limiter under
+``ceiling``), found by measuring and correcting; ``apply(src, dest, gain, ceiling)`` runs the chain.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import wave
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,11 @@ PEAK_MARGIN = 2.5
 # Output LU per dB of gain to assume before one has been seen: the compressor and limiter take
 # back part of any gain (about a third on speech); each later step uses the slope measured.
 FIRST_SLOPE = 0.7
+# Programmes longer than EXCERPT_FROM seconds find their gain on EXCERPT_SLICES slices of
+# EXCERPT_SLICE seconds taken from end to end (a fifth of a ten-minute bulletin).
+EXCERPT_FROM = 240.0
+EXCERPT_SLICES = 12
+EXCERPT_SLICE = 10.0
 
 
 @dataclass(frozen=True)
@@ -61,40 +68,69 @@ def _chain(gain: float, ceiling: float, rate: int, level: float) -> str:
 
 
 @dataclass(frozen=True)
-class Normalised:
-    level: Loudness  # integrated loudness measured on the output
-    source: Loudness  # as measured on the input
-    gain: float  # the gain (dB) that got there
-    slope: float  # output LU per dB of gain, as seen (limiting makes it less than 1)
+class Gain:
+    """The gain (dB) that brings a programme to a loudness through the chain, and what is known
+    of how the chain responds: ``slope`` output LU per dB of gain (limiting makes it under 1)."""
 
+    gain: float
+    slope: float
+    source: Loudness  # the programme before the chain
 
-def normalise(src: Path, dest: Path, target: float, ceiling: float, rate: int,
-              runner: CommandRunner, attempts: int = 4,
-              start: Normalised | None = None) -> Normalised:
-    """Write ``src`` to ``dest`` (16-bit WAV) at ``target`` LUFS, true peak under ``ceiling``.
-
-    ``start``, an earlier result for the same ``src``, is where the search for the gain begins.
-    """
-    before = start.source if start else measure(src, runner, true_peak=False)
-    if before.integrated == float("-inf") or before.integrated < -70:
-        raise ToolError(f"{src.name}: the mix is silent; nothing to normalise")
-    slope = start.slope if start else FIRST_SLOPE
-    gain = (start.gain + (target - start.level.integrated) / slope if start
-            else target - before.integrated)
-    tried: list[tuple[float, float]] = []  # (gain, loudness it gave)
-    result = before
-    for _ in range(attempts):
-        runner.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(src),
-                    "-af", _chain(gain, ceiling, rate, before.integrated), "-ar", str(rate),
-                    "-ac", "1", "-c:a", "pcm_s16le", str(dest)])
-        result = measure(dest, runner, true_peak=False)
-        tried.append((gain, result.integrated))
-        miss = target - result.integrated
-        if abs(miss) <= TOLERANCE:
-            break
-        # Compression and limiting make gain less than decibel-for-decibel: follow the slope seen.
+    def correct(self, miss: float, tried: Sequence[tuple[float, float]] = ()) -> Gain:
+        """The next gain to try after missing by ``miss`` LU, along the slope seen in ``tried``
+        ((gain, loudness) pairs, latest last)."""
+        slope = self.slope
         if len(tried) > 1 and tried[-1][0] != tried[-2][0]:
             seen = (tried[-1][1] - tried[-2][1]) / (tried[-1][0] - tried[-2][0])
             slope = min(1.0, max(0.3, seen))
-        gain += miss / slope
-    return Normalised(level=result, source=before, gain=tried[-1][0], slope=slope)
+        return Gain(self.gain + miss / slope, slope, self.source)
+
+
+def apply(src: Path, dest: Path, gain: Gain, ceiling: float, rate: int,
+          runner: CommandRunner) -> None:
+    """Write ``src`` through the chain (compressor, ``gain``, true-peak limiter) to a 16-bit WAV."""
+    runner.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(src),
+                "-af", _chain(gain.gain, ceiling, rate, gain.source.integrated),
+                "-ar", str(rate), "-ac", "1", "-c:a", "pcm_s16le", str(dest)])
+
+
+def find_gain(src: Path, target: float, ceiling: float, rate: int, runner: CommandRunner,
+              attempts: int = 6) -> Gain:
+    """Find the gain that brings ``src`` to ``target`` LUFS: apply, measure, correct along the
+    slope seen. A long programme is searched on an excerpt (slices from end to end, aimed where
+    the excerpt sits relative to the whole), so the whole is processed only once, afterwards."""
+    source = measure(src, runner, true_peak=False)
+    if source.integrated == float("-inf") or source.integrated < -70:
+        raise ToolError(f"{src.name}: the mix is silent; nothing to normalise")
+    sample = src.with_name(src.stem + "-excerpt.wav")
+    if _excerpt(src, sample):
+        aim = target + measure(sample, runner, true_peak=False).integrated - source.integrated
+    else:
+        sample, aim = src, target
+    gain = Gain(target - source.integrated, FIRST_SLOPE, source)
+    out = sample.with_name(sample.stem + "-trial.wav")
+    tried: list[tuple[float, float]] = []  # (gain, loudness it gave)
+    for _ in range(attempts):
+        apply(sample, out, gain, ceiling, rate, runner)
+        level = measure(out, runner, true_peak=False).integrated
+        tried.append((gain.gain, level))
+        if abs(aim - level) <= TOLERANCE / 3:
+            break
+        gain = gain.correct(aim - level, tried)
+    return gain
+
+
+def _excerpt(src: Path, dest: Path) -> bool:
+    """Write ``EXCERPT_SLICES`` evenly spaced slices of a long WAV to ``dest``; False if short."""
+    with wave.open(str(src), "rb") as whole:
+        frames, rate = whole.getnframes(), whole.getframerate()
+        if frames < EXCERPT_FROM * rate:
+            return False
+        length = int(EXCERPT_SLICE * rate)
+        step = (frames - length) // (EXCERPT_SLICES - 1)
+        with wave.open(str(dest), "wb") as part:
+            part.setparams(whole.getparams())
+            for index in range(EXCERPT_SLICES):
+                whole.setpos(index * step)
+                part.writeframes(whole.readframes(length))
+    return True
