@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .fileio import read_user_text
 
 DEFAULT_CONFIG_FILE = Path("bulletin.toml")
 
@@ -143,16 +144,9 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    text = read_user_text(path, "config", 1024 * 1024)
     try:
-        raw = path.read_bytes()
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a bulletin.toml file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read config ({exc.strerror})") from None
-    try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: config is not UTF-8 text") from None
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML ({exc})") from None
 
@@ -188,8 +182,6 @@ def load_config(
     explicit = path is not None
     path = path if path is not None else DEFAULT_CONFIG_FILE
     if explicit or path.exists():
-        if explicit and not path.exists():
-            raise InputError(f"{path}: config file not found")
         data = _read_toml(path)
         base = path.resolve().parent
         for name, table in data.items():

@@ -55,3 +55,24 @@ def atomic_copy(src: Path, path: Path) -> None:
     """Copy ``src`` to ``path`` atomically."""
     with atomic_writer(path) as handle, src.open("rb") as source:
         shutil.copyfileobj(source, handle, 1024 * 1024)
+
+
+def read_user_text(path: Path, what: str, limit: int = 5 * 1024 * 1024) -> str:
+    """The UTF-8 text of a file the user names (a config, a lexicon, a script), or an
+    ``InputError`` that names the file, says which ``what`` it was meant to be, and why not."""
+    from .errors import InputError
+
+    if not path.exists():
+        raise InputError(f"{path}: {what} file not found")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a {what} file")
+    try:
+        if path.stat().st_size > limit:
+            raise InputError(f"{path}: too large for a {what} file (limit {limit} bytes)")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read {what} file ({exc.strerror})") from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: {what} file is not UTF-8 text") from None

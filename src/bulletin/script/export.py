@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..fileio import read_user_text
 from ..models import SEGMENT_KINDS, Script, Segment, Story
 from .plan import PAUSE_AFTER
 
@@ -210,20 +211,7 @@ def load_script(path: str | Path) -> Script:
     """A reviewed script file (JSON or Markdown, as ``bulletin script`` writes them)."""
     path = Path(path)
     name = str(path)
-    if not path.exists():
-        raise InputError(f"{name}: no such script file")
-    if path.is_dir():
-        raise InputError(f"{name}: is a directory, not a script file")
-    try:
-        if path.stat().st_size > MAX_SCRIPT_BYTES:
-            raise InputError(f"{name}: too large for a script (limit {MAX_SCRIPT_BYTES} bytes)")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{name}: not UTF-8 text") from None
+    text = read_user_text(path, "script", MAX_SCRIPT_BYTES)
     if not text.strip():
         raise InputError(f"{name}: empty script file")
     if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import InputError
+from ..fileio import read_user_text
 
 
 class Lexicon:
@@ -92,18 +93,7 @@ def parse_lexicon(text: str, name: str) -> Lexicon:
 def read_lexicon(path: str | Path) -> Lexicon:
     """A user's lexicon file, or ``InputError`` naming it."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: lexicon file not found") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a lexicon file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read lexicon ({exc.strerror})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: lexicon is not UTF-8 text") from None
+    text = read_user_text(path, "lexicon")
     return parse_lexicon(text, str(path))
 
 
