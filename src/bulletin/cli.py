@@ -75,6 +75,7 @@ class _Progress:
 
     def _switch(self, description: str, total: int | None) -> Any:
         if self.task is not None:
+            self.bar.refresh()  # draw the finished step once before it gives way
             self.bar.update(self.task, visible=False)
         self.task = self.bar.add_task(description, total=total, counts="")
         return self.task
