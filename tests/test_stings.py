@@ -44,3 +44,13 @@ def test_a_configured_sting_file_replaces_the_default(tmp_path, runner):
     assert abs(len(stings.intro) - 1250) <= 2  # milliseconds
     assert stings.intro.frame_rate == RATE and stings.intro.channels == 1
     assert Path(custom).exists()
+
+
+def test_a_sting_that_is_not_audio_is_refused(cli, write_article, tmp_path):
+    bad = tmp_path / "jingle.wav"
+    bad.write_bytes(b"this is not audio")
+    Path("bulletin.toml").write_text(f'[audio]\nintro = "{bad}"\n')
+    result = cli("build", write_article("a.txt", "Headline", "Body text."))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"bulletin: {bad}: cannot decode intro sting")
+    assert not Path("public/feed.xml").exists()

@@ -38,7 +38,7 @@ def mix(clips: Sequence[Clip], script: Script, config: AudioConfig, workdir: Pat
     """Stitch ``clips`` with the stings into ``workdir/stitched.wav``."""
     if not clips:
         raise ToolError("mix: no speech to mix")
-    stitched = stitch(clips, script.stories, load_stings(config), config.sample_rate,
+    stitched = stitch(clips, script.stories, load_stings(config, runner), config.sample_rate,
                       config.crossfade, runner)
     wav = workdir / "stitched.wav"
     stitched.audio.export(wav, format="wav")

@@ -15,6 +15,7 @@ from pydub import AudioSegment
 
 from ..config import AudioConfig
 from ..errors import InputError, ToolError
+from ..runner import DEFAULT_RUNNER, CommandRunner
 
 RATE = 44100
 
@@ -57,29 +58,39 @@ class Stings:
     transition: AudioSegment
 
 
-def _segment(pcm: bytes) -> AudioSegment:
-    return AudioSegment(data=pcm, sample_width=2, frame_rate=RATE, channels=1)
+def _decode(source: Path | bytes, rate: int, runner: CommandRunner) -> bytes:
+    """16-bit mono PCM at ``rate`` from an audio file, or from our own PCM at ``RATE``."""
+    if isinstance(source, bytes):
+        if rate == RATE:
+            return source
+        args, data = ["-f", "s16le", "-ar", str(RATE), "-ac", "1", "-i", "pipe:0"], source
+    else:
+        args, data = ["-i", str(source)], None
+    return runner.run(["ffmpeg", "-hide_banner", "-loglevel", "error", *args, "-f", "s16le",
+                       "-ac", "1", "-ar", str(rate), "pipe:1"], input=data).stdout
 
 
-def _load(path: str, kind: str) -> AudioSegment:
+def _load(path: str, kind: str, rate: int, runner: CommandRunner) -> AudioSegment:
     if not path:
-        return _segment(make_sting(kind))
-    file = Path(path)
-    if not file.is_file():
-        raise InputError(f"{path}: {kind} sting not found")
-    try:
-        audio = AudioSegment.from_file(file)
-    except Exception as exc:  # pydub raises CouldntDecodeError or ffmpeg's failure
-        raise InputError(f"{path}: cannot decode {kind} sting ({type(exc).__name__})") from None
-    if len(audio) == 0:
-        raise InputError(f"{path}: {kind} sting is empty")
-    return audio.set_channels(1).set_frame_rate(RATE).set_sample_width(2)
+        pcm = _decode(make_sting(kind), rate, runner)
+    else:
+        file = Path(path)
+        if not file.is_file():
+            raise InputError(f"{path}: {kind} sting not found")
+        try:
+            pcm = _decode(file, rate, runner)
+        except ToolError as exc:
+            if not runner.available("ffmpeg"):
+                raise
+            raise InputError(f"{path}: cannot decode {kind} sting ({exc})") from None
+        if not pcm:
+            raise InputError(f"{path}: {kind} sting is empty")
+    return AudioSegment(data=pcm, sample_width=2, frame_rate=rate, channels=1)
 
 
-def load_stings(config: AudioConfig) -> Stings:
-    """The intro, outro and transition stings as 44.1 kHz mono AudioSegments."""
-    try:
-        return Stings(intro=_load(config.intro, "intro"), outro=_load(config.outro, "outro"),
-                      transition=_load(config.transition, "transition"))
-    except FileNotFoundError:
-        raise ToolError("ffmpeg: not found; install it with: apt-get install ffmpeg") from None
+def load_stings(config: AudioConfig, runner: CommandRunner = DEFAULT_RUNNER) -> Stings:
+    """The intro, outro and transition stings as mono AudioSegments at the mix's sample rate."""
+    rate = config.sample_rate
+    return Stings(intro=_load(config.intro, "intro", rate, runner),
+                  outro=_load(config.outro, "outro", rate, runner),
+                  transition=_load(config.transition, "transition", rate, runner))
