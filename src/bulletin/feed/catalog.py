@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,29 +88,26 @@ class Catalog:
         return db
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """An exclusive write transaction: concurrent builds queue here, losing no update."""
+    def _session(self, begin: str) -> Iterator[sqlite3.Connection]:
         db = self._connect()
         try:
-            db.execute("BEGIN IMMEDIATE")
+            db.execute(begin)
             yield db
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
         finally:
             db.close()
 
-    @contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        """An exclusive write transaction: concurrent builds queue here, losing no update."""
+        return self._session("BEGIN IMMEDIATE")
+
+    def reading(self) -> AbstractContextManager[sqlite3.Connection]:
         """A consistent snapshot to read from while builds may be writing."""
-        db = self._connect()
-        try:
-            db.execute("BEGIN")
-            yield db
-            db.execute("COMMIT")
-        finally:
-            db.close()
+        return self._session("BEGIN")
 
     def upsert(self, db: sqlite3.Connection, episode: Episode) -> tuple[Episode, str | None]:
         """Add or replace ``episode``; returns it (with its kept number and date) and the
