@@ -186,6 +186,7 @@ def episodes_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
     """List the site's episodes, newest first."""
+    from .feed.text import clock
     from .publish import list_episodes
 
     cfg = _config(config, site=site)
@@ -196,7 +197,7 @@ def episodes_list(
                                    "duration": round(e.duration, 3), "length": e.length}))
         else:
             typer.echo(f"{e.guid}  {e.pub_date:%Y-%m-%d}  #{e.number:<3} "
-                       f"{int(e.duration) // 60}:{int(e.duration) % 60:02d}  {e.title}")
+                       f"{clock(e.duration)}  {e.title}")
 
 
 @episodes_app.command("remove")

@@ -22,3 +22,10 @@ def clean_text(value: object) -> str:
 def one_line(value: object) -> str:
     """``clean_text`` with every run of whitespace (line breaks too) turned into one space."""
     return _SPACE.sub(" ", clean_text(value)).strip()
+
+
+def clock(seconds: float) -> str:
+    """A time as players show it: m:ss, or h:mm:ss past an hour, in whole seconds."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"

@@ -16,8 +16,8 @@ import segno
 from markupsafe import Markup
 
 from ..feed import FEED_FILE, INDEX_FILE, EpisodeFiles, SiteSettings, absolute, render_feed
-from ..feed.rss import feed_url, hms, podcast_guid
-from ..feed.text import clean_text, one_line
+from ..feed.rss import feed_url, podcast_guid
+from ..feed.text import clean_text, clock, one_line
 from ..models import Episode
 from ..templating import environment
 
@@ -31,12 +31,6 @@ class SiteFiles:
 def show_guid(settings: SiteSettings) -> str:
     """The recorded podcast:guid, or the one derived from the show's own feed URL."""
     return settings.podcast_guid or podcast_guid(feed_url(settings.show))
-
-
-def _clock(seconds: float) -> str:
-    """m:ss (h:mm:ss past an hour), cut to whole seconds as audio players show time."""
-    total = int(seconds)
-    return f"{total // 60}:{total % 60:02d}" if total < 3600 else hms(total)
 
 
 def qr_svg(url: str) -> Markup:
@@ -60,12 +54,12 @@ def render_index(episodes: Sequence[Episode], settings: SiteSettings) -> str:
             "title": one_line(e.title),
             "date": f"{e.pub_date.day} {e.pub_date:%B %Y}",
             "iso_date": e.pub_date.isoformat(),
-            "duration": _clock(e.duration),
+            "duration": clock(e.duration),
             "audio": files.audio,
             "vtt": files.vtt,
             "srt": files.srt,
             "chapters_file": files.chapters,
-            "chapters": [{"start": round(c.start, 3), "clock": _clock(c.start),
+            "chapters": [{"start": round(c.start, 3), "clock": clock(c.start),
                           "title": one_line(c.title)} for c in e.chapters],
             "description": clean_text(e.description),
         })

@@ -37,7 +37,7 @@ from ..feed import (
     webvtt,
 )
 from ..feed.rss import description_html, feed_url, is_local, podcast_guid
-from ..feed.text import clean_text, one_line
+from ..feed.text import clean_text, clock, one_line
 from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
 from ..models import Chapter, Cue, Episode, Mix, Script
 from ..templating import render
@@ -57,12 +57,6 @@ def slugify(text: str, limit: int = 60) -> str:
 
 def episode_guid(script: Script) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"bulletin:{script.guid_key}"))
-
-
-def _clock(seconds: float) -> str:
-    total = int(round(seconds))
-    return f"{total // 60:02d}:{total % 60:02d}" if total < 3600 else \
-        f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
 
 def _fits(text: str) -> bool:
@@ -87,7 +81,7 @@ def describe(script: Script, the_mix: Mix) -> str:
     """
     bodies = [s for s in script.stories[0].segments if s.kind == "body"] if script.stories else []
     summary = one_line(bodies[0].text if bodies else script.title)
-    chapters = [{"time": _clock(c.start), "title": one_line(c.title)} for c in the_mix.chapters]
+    chapters = [{"time": clock(c.start), "title": one_line(c.title)} for c in the_mix.chapters]
 
     def text_with(lead: str, listed: Sequence[dict[str, str]]) -> str:
         return clean_text(render("description.txt.j2", "", summary=lead, chapters=listed,
