@@ -26,10 +26,10 @@ from mutagen.mp3 import MP3
 from PIL import Image
 
 from bulletin.config import load_config
+from bulletin.feed.artwork import MAX_BYTES
 from bulletin.feed.rss import podcast_guid
 from bulletin.feed.text import clock, one_line
 from bulletin.models import Chapter, Mix, Script, Segment, Story
-from bulletin.publish.cover import MAX_BYTES
 from bulletin.publish.site import DESCRIPTION_LIMIT, describe
 from bulletin.script import build_script
 from conftest import site_snapshot

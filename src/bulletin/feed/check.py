@@ -19,8 +19,8 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ..errors import ToolError
-from ..publish.cover import artwork_problems
 from ..runner import DEFAULT_RUNNER, CommandRunner
+from .artwork import artwork_problems
 from .chapters import VERSION as CHAPTERS_VERSION
 from .rss import FEED_FILE
 

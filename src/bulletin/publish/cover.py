@@ -1,8 +1,5 @@
-"""Cover art: generated for shows that configure none, and checked against what podcast apps accept.
-
-``make_cover(title)`` → PNG bytes, 3000×3000. ``artwork_problems(data)`` → what is wrong with an
-image as podcast artwork (format, colour mode, shape, pixel size, file size); empty when it is fine.
-"""
+"""Cover art for shows that configure none: ``make_cover(title)`` → PNG bytes, 3000×3000, which
+``bulletin.feed.artwork.artwork_problems`` finds nothing wrong with."""
 
 from __future__ import annotations
 
@@ -13,9 +10,6 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 SIZE = 3000
-MAX_BYTES = 512 * 1024
-MIN_SIDE, MAX_SIDE = 1400, 3000  # what Apple Podcasts accepts
-FORMATS = ("JPEG", "PNG")
 
 
 def make_cover(title: str) -> bytes:
@@ -84,25 +78,3 @@ def _hsv(h: float, s: float, v: float) -> tuple[float, float, float]:
 
     r, g, b = colorsys.hsv_to_rgb(h, s, v)
     return r * 255, g * 255, b * 255
-
-
-def artwork_problems(data: bytes) -> list[str]:
-    """Why ``data`` is not acceptable podcast artwork; an empty list when it is."""
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            kind, mode, (width, height) = image.format, image.mode, image.size
-    except Exception as exc:  # Pillow raises many kinds for a file that is no image
-        return [f"not an image Pillow can read ({type(exc).__name__})"]
-    problems = []
-    if kind not in FORMATS:
-        problems.append(f"is {kind}, not JPEG or PNG")
-    if mode != "RGB":
-        problems.append(f"colour mode is {mode}, not RGB")
-    if width != height:
-        problems.append(f"is {width}×{height}, not square")
-    elif not MIN_SIDE <= width <= MAX_SIDE:
-        problems.append(f"is {width}×{height}; podcast apps want {MIN_SIDE} to {MAX_SIDE} pixels")
-    if len(data) > MAX_BYTES:
-        problems.append(f"is {len(data) // 1024} KB, over the {MAX_BYTES // 1024} KB limit")
-    return problems

@@ -36,12 +36,13 @@ from ..feed import (
     srt,
     webvtt,
 )
+from ..feed.artwork import artwork_problems
 from ..feed.rss import description_html, feed_url, is_local, podcast_guid
 from ..feed.text import clean_text, clock, one_line
 from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
 from ..models import Chapter, Cue, Episode, Mix, Script
 from ..templating import render
-from .cover import artwork_problems, make_cover
+from .cover import make_cover
 from .render import render_site
 
 COVER_FILE = "cover.png"
