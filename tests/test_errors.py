@@ -30,7 +30,7 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     (tmp / "headline-only.txt").write_text("Just a headline\n")
     (tmp / "credits-only.txt").write_text("Headline\n\nCredit: Someone/Agency\n")
     return {
-        "missing": (tmp / "nope.txt", "no such file"),
+        "missing": (tmp / "nope.txt", "article file not found"),
         "directory": (tmp / "folder", "is a directory"),
         "empty": (tmp / "empty.txt", "empty"),
         "whitespace": (tmp / "blank.txt", "empty"),

@@ -57,8 +57,8 @@ def atomic_copy(src: Path, path: Path) -> None:
         shutil.copyfileobj(source, handle, 1024 * 1024)
 
 
-def read_user_text(path: Path, what: str, limit: int = 5 * 1024 * 1024) -> str:
-    """The UTF-8 text of a file the user names (a config, a lexicon, a script), or an
+def read_user_bytes(path: Path, what: str, limit: int = 5 * 1024 * 1024) -> bytes:
+    """The bytes of a file the user names (an article, a config, a lexicon, a script), or an
     ``InputError`` that names the file, says which ``what`` it was meant to be, and why not."""
     from .errors import InputError
 
@@ -67,12 +67,21 @@ def read_user_text(path: Path, what: str, limit: int = 5 * 1024 * 1024) -> str:
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a {what} file")
     try:
-        if path.stat().st_size > limit:
-            raise InputError(f"{path}: too large for a {what} file (limit {limit} bytes)")
-        raw = path.read_bytes()
+        size = path.stat().st_size
+        if size > limit:
+            raise InputError(f"{path}: {what} file too large ({size} bytes, limit {limit})")
+        return path.read_bytes()
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read {what} file ({exc.strerror})") from None
+
+
+def read_user_text(path: Path, what: str, limit: int = 5 * 1024 * 1024) -> str:
+    """``read_user_bytes`` decoded as UTF-8, or an ``InputError`` saying it is not."""
+    from .errors import InputError
+
     try:
-        return raw.decode("utf-8-sig")
+        return read_user_bytes(path, what, limit).decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(f"{path}: {what} file is not UTF-8 text") from None

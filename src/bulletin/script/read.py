@@ -22,29 +22,13 @@ import trafilatura
 from markdown_it import MarkdownIt
 
 from ..errors import InputError
+from ..fileio import read_user_bytes
 from ..models import Article
 from .fetch import MAX_BYTES, Fetcher
 
 DEFAULT_FETCHER = Fetcher()
 EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
               ".html": "html", ".htm": "html", ".xhtml": "html"}
-
-
-def read_bytes(path: Path) -> bytes:
-    """The file's bytes, or an InputError that names it and says why not."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not an article file")
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(f"{path}: too large for an article ({size} bytes, limit {MAX_BYTES})")
-        return path.read_bytes()
-    except PermissionError:
-        raise InputError(f"{path}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
 
 
 def read_stream(stream: BinaryIO, name: str = "-") -> bytes:
@@ -283,6 +267,6 @@ def read_article(source: str, *, fetcher: Fetcher = DEFAULT_FETCHER,
         page = fetcher.fetch(source)
         return parse(page.body, page.kind, source, page.url)
     path = Path(source)
-    data = read_bytes(path)
+    data = read_user_bytes(path, "article", MAX_BYTES)
     kind = EXTENSIONS.get(path.suffix.lower()) or sniff(data)
     return parse(data, kind, source)
