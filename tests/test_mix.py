@@ -59,6 +59,10 @@ class CountingRunner(CommandRunner):
             self.encodes.append(args)
         return super().run(args, input)
 
+    def pipe(self, *commands):
+        self.encodes.extend(c for c in commands if "libmp3lame" in c)
+        return super().pipe(*commands)
+
 
 def test_an_unchanged_rebuild_reuses_the_encoded_programme(write_article, fake_engine, tmp_path,
                                                            monkeypatch):

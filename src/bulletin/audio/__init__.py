@@ -2,9 +2,9 @@
 
 ``mix(clips, script, config, workdir)`` → ``Mix``: stings and speech stitched into a WAV, with the
 cue and chapter times of the finished programme.
-``export(mix, mp3, tags, config)`` normalises loudness, encodes once from PCM to MP3, measures the
-MP3 itself (correcting and re-encoding if the encoder moved it), and writes ID3v2.3 tags and
-chapters.
+``export(mix, mp3, tags, config)`` normalises loudness, encodes once from PCM to MP3 while
+measuring the MP3 itself (correcting and re-encoding if the encoder moved it), and writes ID3v2.3
+tags and chapters.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
 from ..models import Clip, Mix, Script
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from .encode import encode_mp3
-from .loudness import Loudness, apply, find_gain, measure
+from .loudness import Loudness, chain, find_gain, measure
 from .stings import load_stings
 from .stitch import stitch
 from .tags import Tags, write_tags
@@ -30,7 +30,7 @@ MP3_TOLERANCE = 0.5  # LU from the target, as measured on the finished MP3
 # LU the encoder's low-pass usually takes off speech: the first aim above the target, corrected
 # by what the MP3 measures.
 ENCODER_LOSS = 0.4
-RENDER_SCHEME = "1"  # changes whenever the processing below changes what comes out
+RENDER_SCHEME = "2"  # changes whenever the processing below changes what comes out
 
 
 def mix(clips: Sequence[Clip], script: Script, config: AudioConfig, workdir: Path,
@@ -70,16 +70,14 @@ def export(the_mix: Mix, mp3: Path, tags: Tags, config: AudioConfig,
     if level is not None:
         write_tags(mp3, tags, the_mix.chapters)
         return level
-    normalised = the_mix.wav.with_name("normalised.wav")
     ceiling = config.true_peak
     gain = find_gain(the_mix.wav, config.loudness + ENCODER_LOSS, ceiling, config.sample_rate,
                      runner)
     level = Loudness(math.nan, math.nan)
     tried: list[tuple[float, float]] = []
     for _ in range(attempts):
-        apply(the_mix.wav, normalised, gain, ceiling, config.sample_rate, runner)
-        encode_mp3(normalised, mp3, config.bitrate, config.sample_rate, config.channels, runner)
-        level = measure(mp3, runner)
+        level = encode_mp3(the_mix.wav, mp3, chain(gain, ceiling, config.sample_rate),
+                           config.bitrate, config.sample_rate, config.channels, runner)
         tried.append((gain.gain, level.integrated))
         if _acceptable(level, config):
             break

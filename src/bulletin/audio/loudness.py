@@ -3,7 +3,8 @@
 ``measure(path)`` → ``Loudness`` (integrated LUFS, and true peak dBTP unless ``true_peak=False``).
 ``find_gain(src, target, ceiling)`` → ``Gain``: the gain that brings ``src`` to ``target`` LUFS
 through the chain (a gentle compressor, the gain, an oversampled true-peak limiter under
-``ceiling``), found by measuring and correcting; ``apply(src, dest, gain, ceiling)`` runs the chain.
+``ceiling``), found by measuring and correcting; ``chain(gain, ceiling, rate)`` is that chain as
+an ffmpeg filter, and ``EBUR128``/``read_summary`` measure whatever ffmpeg reads.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from ..runner import CommandRunner
 
 TOLERANCE = 0.3  # LU: aim well inside the ±1 LU promise
 # dB below the ceiling for the limiter: a 64 kbps encoder's overshoot on limited speech is 0.5 to
-# 2.5 dB; the finished MP3 is measured anyway, and this margin makes one encoding usually enough.
-PEAK_MARGIN = 2.5
+# 2.5 dB; the finished MP3 is measured anyway, and this margin makes one encoding enough.
+PEAK_MARGIN = 3.0
 # Output LU per dB of gain to assume before one has been seen: the compressor and limiter take
 # back part of any gain (about a third on speech); each later step uses the slope measured.
 FIRST_SLOPE = 0.7
@@ -40,16 +41,31 @@ class Loudness:
 
 def measure(path: Path, runner: CommandRunner, true_peak: bool = True) -> Loudness:
     """Integrated loudness and true peak of an audio file, as ebur128 reports them."""
-    peak = ":peak=true" if true_peak else ""
     result = runner.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af",
-                         f"ebur128=framelog=verbose{peak}", "-f", "null", "-"])
-    log = result.stderr.decode("utf-8", "replace")
+                         ebur128(true_peak), "-f", "null", "-"])
+    return read_summary(result.stderr, path.name, true_peak)
+
+
+def ebur128(true_peak: bool = True) -> str:
+    """The ffmpeg filter that measures; its summary is read by ``read_summary``."""
+    return "ebur128=framelog=verbose" + (":peak=true" if true_peak else "")
+
+
+def read_summary(stderr: bytes, name: str, true_peak: bool = True) -> Loudness:
+    """The loudness in the summary ffmpeg's ``ebur128`` filter wrote to ``stderr``."""
+    log = stderr.decode("utf-8", "replace")
     summary = log[log.rfind("Summary:"):]
     integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
     found = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
     if not integrated or (true_peak and not found):
-        raise ToolError(f"ffmpeg: could not measure loudness of {path.name}")
+        raise ToolError(f"ffmpeg: could not measure loudness of {name}")
     return Loudness(float(integrated.group(1)), float(found.group(1)) if found else math.nan)
+
+
+def chain(gain: Gain, ceiling: float, rate: int) -> str:
+    """The ffmpeg filter chain: compressor, ``gain``, true-peak limiter under ``ceiling`` dBTP
+    (less ``PEAK_MARGIN``), for audio at ``rate`` Hz."""
+    return _chain(gain.gain, ceiling, rate, gain.source.integrated)
 
 
 def _chain(gain: float, ceiling: float, rate: int, level: float) -> str:
@@ -86,12 +102,12 @@ class Gain:
         return Gain(self.gain + miss / slope, slope, self.source)
 
 
-def apply(src: Path, dest: Path, gain: Gain, ceiling: float, rate: int,
-          runner: CommandRunner) -> None:
-    """Write ``src`` through the chain (compressor, ``gain``, true-peak limiter) to a 16-bit WAV."""
-    runner.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-i", str(src),
-                "-af", _chain(gain.gain, ceiling, rate, gain.source.integrated),
-                "-ar", str(rate), "-ac", "1", "-c:a", "pcm_s16le", str(dest)])
+def _trial(src: Path, gain: Gain, ceiling: float, rate: int, runner: CommandRunner) -> float:
+    """The integrated loudness ``src`` comes out at through the chain with ``gain``."""
+    result = runner.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(src), "-af",
+                         f"{chain(gain, ceiling, rate)},{ebur128(true_peak=False)}",
+                         "-f", "null", "-"])
+    return read_summary(result.stderr, src.name, true_peak=False).integrated
 
 
 def find_gain(src: Path, target: float, ceiling: float, rate: int, runner: CommandRunner,
@@ -108,11 +124,9 @@ def find_gain(src: Path, target: float, ceiling: float, rate: int, runner: Comma
     else:
         sample, aim = src, target
     gain = Gain(target - source.integrated, FIRST_SLOPE, source)
-    out = sample.with_name(sample.stem + "-trial.wav")
     tried: list[tuple[float, float]] = []  # (gain, loudness it gave)
     for _ in range(attempts):
-        apply(sample, out, gain, ceiling, rate, runner)
-        level = measure(out, runner, true_peak=False).integrated
+        level = _trial(sample, gain, ceiling, rate, runner)
         tried.append((gain.gain, level))
         if abs(aim - level) <= TOLERANCE / 3:
             break
