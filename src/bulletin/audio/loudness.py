@@ -13,6 +13,7 @@ import math
 import re
 import wave
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +27,13 @@ PEAK_MARGIN = 3.0
 # Output LU per dB of gain to assume before one has been seen: the compressor and limiter take
 # back part of any gain (about a third on speech); each later step uses the slope measured.
 FIRST_SLOPE = 0.7
+# dB between the two gains tried at once: wide at first, to see the chain's slope over the range
+# the answer is likely in; then narrow, near the answer. Two tried gains at most BRACKET dB
+# apart on either side of the target give the answer by interpolation (the chain's response is
+# smooth, so the error is far below ebur128's 0.1 LU resolution).
+FIRST_PROBE = 4.0
+PROBE = 1.0
+BRACKET = 1.5
 # Programmes longer than EXCERPT_FROM seconds find their gain on EXCERPT_SLICES slices of
 # EXCERPT_SLICE seconds taken from end to end (a fifth of a ten-minute bulletin).
 EXCERPT_FROM = 240.0
@@ -102,36 +110,61 @@ class Gain:
         return Gain(self.gain + miss / slope, slope, self.source)
 
 
-def _trial(src: Path, gain: Gain, ceiling: float, rate: int, runner: CommandRunner) -> float:
-    """The integrated loudness ``src`` comes out at through the chain with ``gain``."""
+def _trial(src: Path, gain: float, source: Loudness, ceiling: float, rate: int,
+           runner: CommandRunner) -> float:
+    """The integrated loudness ``src`` comes out at through the chain with ``gain`` dB."""
+    filters = _chain(gain, ceiling, rate, source.integrated)
     result = runner.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(src), "-af",
-                         f"{chain(gain, ceiling, rate)},{ebur128(true_peak=False)}",
+                         f"{filters},{ebur128(true_peak=False)}",
                          "-f", "null", "-"])
     return read_summary(result.stderr, src.name, true_peak=False).integrated
 
 
 def find_gain(src: Path, target: float, ceiling: float, rate: int, runner: CommandRunner,
-              attempts: int = 6) -> Gain:
-    """Find the gain that brings ``src`` to ``target`` LUFS: apply, measure, correct along the
-    slope seen. A long programme is searched on an excerpt (slices from end to end, aimed where
-    the excerpt sits relative to the whole), so the whole is processed only once, afterwards."""
-    source = measure(src, runner, true_peak=False)
-    if source.integrated == float("-inf") or source.integrated < -70:
-        raise ToolError(f"{src.name}: the mix is silent; nothing to normalise")
+              rounds: int = 4) -> Gain:
+    """Find the gain that brings ``src`` to ``target`` LUFS through the chain, by measuring.
+
+    Each round tries two gains at once (two ffmpeg processes, one per core). Once two tried gains
+    less than ``BRACKET`` dB apart land either side of the target, the answer lies between them
+    and is read off the line through them; until then the next pair follows the slope seen. A
+    long programme is searched on an excerpt (slices from end to end, aimed where the excerpt
+    sits relative to the whole), so the whole is processed only once, afterwards."""
     sample = src.with_name(src.stem + "-excerpt.wav")
-    if _excerpt(src, sample):
-        aim = target + measure(sample, runner, true_peak=False).integrated - source.integrated
-    else:
-        sample, aim = src, target
-    gain = Gain(target - source.integrated, FIRST_SLOPE, source)
-    tried: list[tuple[float, float]] = []  # (gain, loudness it gave)
-    for _ in range(attempts):
-        level = _trial(sample, gain, ceiling, rate, runner)
-        tried.append((gain.gain, level))
-        if abs(aim - level) <= TOLERANCE / 3:
-            break
-        gain = gain.correct(aim - level, tried)
-    return gain
+    if not _excerpt(src, sample):
+        sample = src
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        whole, *part = pool.map(lambda path: measure(path, runner, true_peak=False).integrated,
+                                dict.fromkeys([src, sample]))  # the whole and an excerpt at once
+        if whole == float("-inf") or whole < -70:
+            raise ToolError(f"{src.name}: the mix is silent; nothing to normalise")
+        source = Loudness(whole, math.nan)
+        aim = target + (part[0] if part else whole) - whole
+        tried: list[tuple[float, float]] = []  # (gain, loudness it gave)
+        guess, slope = target - whole, FIRST_SLOPE
+        pair = (guess, guess + FIRST_PROBE)
+        for _ in range(rounds):
+            levels = pool.map(lambda g: _trial(sample, g, source, ceiling, rate, runner), pair)
+            tried.extend(zip(pair, levels, strict=True))
+            near = min(tried, key=lambda t: abs(aim - t[1]))
+            if abs(aim - near[1]) <= TOLERANCE / 3:
+                return Gain(near[0], slope, source)
+            low = max((t for t in tried if t[1] < aim), key=lambda t: t[1], default=None)
+            high = min((t for t in tried if t[1] > aim), key=lambda t: t[1], default=None)
+            if low and high and high[0] > low[0]:
+                slope = (high[1] - low[1]) / (high[0] - low[0])
+                guess = low[0] + (aim - low[1]) / slope
+                if high[0] - low[0] <= BRACKET:
+                    break
+                pair = (guess - PROBE / 2, guess + PROBE / 2)
+                continue
+            latest = tried[-2:]
+            if latest[1][0] != latest[0][0]:
+                seen = (latest[1][1] - latest[0][1]) / (latest[1][0] - latest[0][0])
+                slope = min(1.0, max(0.2, seen))
+            guess = near[0] + (aim - near[1]) / slope
+            # Going up, the chain's slope flattens, so a step along it falls short: probe beyond.
+            pair = (guess, guess + math.copysign(PROBE, aim - near[1]))
+    return Gain(guess, min(1.0, max(0.2, slope)), source)
 
 
 def _excerpt(src: Path, dest: Path) -> bool:
