@@ -13,7 +13,7 @@ from bulletin.config import VoiceConfig
 from bulletin.errors import InputError
 from bulletin.tts import ENGINES, get_engine
 from bulletin.tts.piper_engine import _LOADED, PiperEngine, voice_files
-from bulletin.tts.piper_model import Scales, SeededVoice
+from bulletin.tts.piper_model import MAX_CONTEXT, Scales, SeededVoice, receptive_field
 from gtts_endpoint import serve_gtts
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "harbour-ferry.txt"
@@ -127,6 +127,44 @@ def test_piper_decodes_in_chunks_without_changing_the_sound():
     assert len(a) > 10 * 22050 > 4 * chunked.chunk * 256  # several chunks' worth
     assert a.shape == b.shape
     assert np.abs(a.astype(np.int32) - b).max() <= 1
+
+
+def _decoder(kernel: int, hop: int = 4, channels: int = 3):
+    """A decoder-like graph: a frame-level convolution of ``kernel`` frames, upsampling by
+    ``hop``, and a sample-level convolution over three frames' worth of samples."""
+    import onnxruntime
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(1)
+    weights = [
+        numpy_helper.from_array(rng.standard_normal((8, channels, kernel), dtype=np.float32),
+                                "w1"),
+        numpy_helper.from_array(rng.standard_normal((8, 2, hop), dtype=np.float32), "w2"),
+        numpy_helper.from_array(rng.standard_normal((1, 2, 6 * hop + 1), dtype=np.float32),
+                                "w3"),
+    ]
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w1"], ["a"], pads=[kernel // 2] * 2),
+         helper.make_node("LeakyRelu", ["a"], ["b"], alpha=0.1),
+         helper.make_node("ConvTranspose", ["b", "w2"], ["c"], strides=[hop]),
+         helper.make_node("Conv", ["c", "w3"], ["y"], pads=[3 * hop] * 2)],
+        "decoder", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, "n"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, None])], weights)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    return onnxruntime.InferenceSession(model.SerializeToString(),
+                                        providers=["CPUExecutionProvider"])
+
+
+def test_the_decoder_context_is_measured_not_assumed():
+    """Chunks get as much context as the voice's decoder sees: measured, so a voice with a
+    wider decoder than the bundled one is not decoded with seams."""
+    assert receptive_field(_decoder(kernel=9)) == 4 + 3  # 4 frames, then 3 frames of samples
+    assert receptive_field(_decoder(kernel=21)) == 10 + 3
+    assert receptive_field(_decoder(kernel=2 * MAX_CONTEXT + 1)) > MAX_CONTEXT  # one pass
+    engine = PiperEngine(VoiceConfig())
+    engine.load()
+    voice = _LOADED[(engine.model, engine.digest)]
+    assert voice.context == receptive_field(voice.decoder) + 1 and voice.chunk
 
 
 def test_a_voice_file_that_is_not_a_model_exits_2(cli, write_article, tmp_path):

@@ -19,7 +19,7 @@ import numpy as np
 from ..config import VoiceConfig
 from ..errors import InputError, ToolError
 from .base import Parallel, Speech, VoiceInfo
-from .piper_model import CHUNK_FRAMES, CONTEXT_FRAMES, Scales, SeededVoice
+from .piper_model import CHUNK_FRAMES, Scales, SeededVoice
 
 DEFAULT_VOICE = "en_US-joe-medium"
 SENTENCE_GAP = 0.25  # seconds between sentences inside one segment
@@ -101,7 +101,7 @@ class PiperEngine:
         s = self.settings
         versions = " ".join(f"{p} {importlib.metadata.version(p)}"
                             for p in ("piper-tts", "onnxruntime"))
-        return (f"piper {versions} seeded-noise-1 decode={CHUNK_FRAMES}+{CONTEXT_FRAMES} "
+        return (f"piper {versions} seeded-noise-1 decode={CHUNK_FRAMES}+field "
                 f"voice={self.voice_name}:{self.digest}:{self.config_digest} "
                 f"noise={s['noise']} length={s['length']} noise_w={s['noise_w']} "
                 f"speed={self.speed} gap={SENTENCE_GAP}")

@@ -11,12 +11,14 @@ Two changes to the voice's ONNX graph, made once when a voice is first used:
    ``noise_scale`` and ``noise_w``), so the voice keeps its natural variation.
 2. A split before the waveform decoder. The decoder's activations grow with the sentence (the
    bundled voice needs about 450 MB for a 15-second sentence), so it is run on chunks of frames
-   with context on each side as wide as its receptive field (12 frames for the bundled voice):
-   the samples match one pass to within float rounding (about 1e-7; a test checks that 16-bit
-   samples differ by at most one step), memory stays flat whatever the sentence's length, and
-   it is no slower than one pass (the extra context costs about what a smaller working set
-   saves; chunks of 128 frames measured fastest of 96 to 512). The text encoder, durations and
-   flow still see the whole sentence, so prosody is unchanged.
+   with context on each side as wide as its receptive field, measured when the voice is loaded
+   (11 frames for the bundled voice, plus one to spare; a decoder that sees further than
+   ``MAX_CONTEXT`` frames runs in one pass). The samples match one pass to within float
+   rounding (about 1e-7; a test checks that 16-bit samples differ by at most one step), memory
+   stays flat whatever the sentence's length, and it is no slower than one pass (the extra
+   context costs about what a smaller working set saves; chunks of 128 frames measured fastest
+   of 96 to 512). The text encoder, durations and flow still see the whole sentence, so prosody
+   is unchanged.
 
 In: a voice's ``.onnx`` and ``.onnx.json``. Out: 16-bit samples per sentence (``SeededVoice``).
 """
@@ -40,8 +42,8 @@ NOISE_PREFIX = "bulletin_noise"
 FIRST_GUESS = 1024  # noise values per phoneme id (times the length scale) tried first
 MAX_WAV = 32767.0
 CHUNK_FRAMES = 128  # decoder frames per pass (about 1.5 s of speech; smaller saves memory)
-CONTEXT_FRAMES = 12  # frames of context each side: the receptive field of the bundled voice
-GRAPH_SCHEME = "v1"  # names the stored graphs; changes when the rewriting changes
+MAX_CONTEXT = 64  # frames of context at most; a decoder that sees further runs in one pass
+GRAPH_SCHEME = "v2"  # names the stored graphs; changes when the rewriting changes
 
 
 def seeded_graph(proto: Any) -> None:
@@ -103,6 +105,20 @@ def split_decoder(proto: Any) -> tuple[Any, Any] | None:
     decoder = extractor.extract_model([middle], [graph.output[0].name])
     if [i.name for i in decoder.graph.input] != [middle]:
         return None
+    first = next((n for n in decoder.graph.node if middle in n.input), None)
+    weights = {w.name: w for w in decoder.graph.initializer}
+    if first is None or first.op_type != "Conv" or first.input[1] not in weights:
+        return None
+    # Name the decoder's input shape, [1, channels, frames], so a loaded voice can probe it.
+    channels = weights[first.input[1]].dims[1]
+    shape = decoder.graph.input[0].type.tensor_type.shape
+    del shape.dim[:]
+    for size in (1, channels, None):
+        dim = shape.dim.add()
+        if size is None:
+            dim.dim_param = "frames"
+        else:
+            dim.dim_value = size
     return front, decoder
 
 
@@ -157,6 +173,29 @@ def stored_graphs(model: Path, digest: str, store: Path) -> list[Path]:
         return targets
 
 
+def receptive_field(decoder: Any) -> int:
+    """How many frames either side of a frame the ``decoder`` session's output for it depends on
+    (more than ``MAX_CONTEXT`` when it sees further): found by changing one frame of random input
+    and seeing how far the output moves."""
+    name, shape = decoder.get_inputs()[0].name, decoder.get_inputs()[0].shape
+    if len(shape) != 3 or not isinstance(shape[1], int):
+        return MAX_CONTEXT + 1
+    middle = MAX_CONTEXT + 1
+    rng = np.random.default_rng(0)
+    before = rng.standard_normal((1, shape[1], 2 * middle + 1), dtype=np.float32)
+    after = before.copy()
+    after[0, :, middle] += rng.standard_normal(shape[1], dtype=np.float32)
+    try:
+        outputs = [decoder.run(None, {name: x})[0].reshape(-1) for x in (before, after)]
+    except Exception as exc:  # onnxruntime's own exception types
+        raise ToolError(f"piper: cannot run the voice's decoder: {exc}") from None
+    hop = len(outputs[0]) // before.shape[2]
+    moved = np.flatnonzero(outputs[0] != outputs[1])
+    if hop * before.shape[2] != len(outputs[0]) or not len(moved):
+        return MAX_CONTEXT + 1
+    return int(max(middle - moved[0] // hop, moved[-1] // hop - middle))
+
+
 def noise_seed(phoneme_ids: list[int], scales: np.ndarray) -> int:
     """A seed that depends only on what is said and how."""
     digest = hashlib.sha256(json.dumps([phoneme_ids, scales.tolist()]).encode()).digest()
@@ -177,15 +216,13 @@ class SeededVoice:
     """One loaded voice: Piper's phonemizer plus the rewritten graph(s) in onnxruntime."""
 
     def __init__(self, model: Path, config: Path, digest: str, store: Path | None = None,
-                 threads: int = 1, chunk: int = CHUNK_FRAMES, context: int = CONTEXT_FRAMES
-                 ) -> None:
+                 threads: int = 1, chunk: int = CHUNK_FRAMES) -> None:
         """Load ``model``; with a ``store`` folder, its rewritten graphs are kept there for reuse.
         ``chunk`` = 0 runs the decoder on whole sentences."""
         import onnxruntime
         from piper import PiperVoice
         from piper.config import PiperConfig
 
-        self.chunk, self.context = chunk, context
         try:
             sources: list[str] | list[bytes] = (
                 [str(p) for p in stored_graphs(model, digest, store)] if store
@@ -206,6 +243,11 @@ class SeededVoice:
             raise ToolError(f"piper: cannot load voice {model.name}: {exc}") from None
         self.front = sessions[0]
         self.decoder = sessions[1] if len(sessions) == 2 else None
+        self.chunk, self.context = chunk, 0
+        if self.decoder is not None and chunk:
+            self.context = receptive_field(self.decoder) + 1  # a frame to spare
+            if self.context > MAX_CONTEXT:
+                self.chunk = 0
         self.noise_inputs = tuple(i.name for i in self.front.get_inputs()
                                   if i.name.startswith(NOISE_PREFIX))
         self.sample_rate: int = self.piper.config.sample_rate
