@@ -19,6 +19,7 @@ from bulletin.models import Script, Segment, Story
 from bulletin.tts import SegmentCache, get_engine, synthesize_script
 from bulletin.tts.gtts_engine import GttsEngine
 from gtts_endpoint import serve_gtts
+from sitekit import BULLETIN
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "harbour-ferry.txt"
 
@@ -134,3 +135,21 @@ def test_ctrl_c_stops_workers_keeps_what_was_spoken_and_says_one_line(write_arti
     entries = list(cache.glob("*/*.wav"))
     assert entries and all(kept.get(e.stem) is not None for e in entries)
     assert list(cache.rglob(".tmp-*")) == []
+
+
+@pytest.mark.parametrize("delay", [0.1, 0.2, 0.3, 0.45, 0.6])
+def test_ctrl_c_while_starting_up_says_one_line(write_article, tmp_path, delay):
+    """Ctrl-C moments after `bulletin` starts, while it is still loading, prints no traceback."""
+    article = write_article("a.txt", "Ferry", "Boats leave every forty minutes.")
+    build = subprocess.Popen(
+        [str(BULLETIN), "build", str(article)], cwd=tmp_path,
+        env={**os.environ, "BULLETIN_CACHE_DIR": str(tmp_path / "cache")},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(delay)
+    os.killpg(build.pid, signal.SIGINT)
+    out, err = build.communicate(timeout=60)
+    assert b"Traceback" not in err
+    if build.returncode != -signal.SIGINT:  # Python itself had not started: nothing to say
+        assert (build.returncode, err) == (130, b"bulletin: interrupted\n")
+    assert not (tmp_path / "public").exists()

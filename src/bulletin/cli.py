@@ -15,7 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from . import pipeline
+from . import interrupt, pipeline
 from .config import Config, load_config
 from .errors import BulletinError, InputError
 
@@ -42,9 +42,11 @@ def reports_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except BulletinError as exc:
+            if interrupt.happened():  # a program or import cut short by the same Ctrl-C
+                interrupt.report()
             fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
-            fail("interrupted", 130)
+            interrupt.report()
     return wrapper  # type: ignore[return-value]
 
 
