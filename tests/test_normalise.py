@@ -72,6 +72,20 @@ CASES = {
         ("A curfew from 21:00 local time.", "A curfew from twenty one hundred local time."),
         ("At 10.05 p.m. sharp.", "At ten oh five p.m. sharp."),
     ],
+    "phone numbers, in groups as written": [
+        ("Call +44 20 7946 0958 today.",
+         "Call plus four four, two oh, seven nine four six, oh nine five eight today."),
+        ("Ring 020 7946 0958 or 07700 900123.",
+         "Ring oh two oh, seven nine four six, oh nine five eight or "
+         "oh seven seven oh oh, nine oh oh one two three."),
+        ("Dial (555) 867-5309 or 1-800-555-0199.",
+         "Dial five five five, eight six seven, five three oh nine or "
+         "one, eight hundred, five five five, oh one nine nine."),
+        ("Paris: +33 1 23 45 67 89.",
+         "Paris: plus three three, one, two three, four five, six seven, eight nine."),
+        ("London +44 (0)20 7946 0958.",
+         "London plus four four, two oh, seven nine four six, oh nine five eight."),
+    ],
     "ranges and scores": [
         ("The home side won 7-2.", "The home side won seven two."),
         ("They drew 2-0 at home.", "They drew two nil at home."),
