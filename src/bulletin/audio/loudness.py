@@ -4,7 +4,7 @@
 ``find_gain(src, target, ceiling)`` → ``Gain``: the gain that brings ``src`` to ``target`` LUFS
 through the chain (a gentle compressor, the gain, an oversampled true-peak limiter under
 ``ceiling``), found by measuring and correcting; ``chain(gain, ceiling, rate)`` is that chain as
-an ffmpeg filter, and ``EBUR128``/``read_summary`` measure whatever ffmpeg reads.
+an ffmpeg filter, and ``ebur128()``/``read_summary`` measure whatever ffmpeg reads.
 """
 
 from __future__ import annotations
@@ -138,7 +138,9 @@ def find_gain(src: Path, target: float, ceiling: float, rate: int, runner: Comma
         if whole == float("-inf") or whole < -70:
             raise ToolError(f"{src.name}: the mix is silent; nothing to normalise")
         source = Loudness(whole, math.nan)
-        aim = target + (part[0] if part else whole) - whole
+        if not part or part[0] < -70:  # short, or an excerpt of silences: search the whole
+            sample, part = src, [whole]
+        aim = target + part[0] - whole
         tried: list[tuple[float, float]] = []  # (gain, loudness it gave)
         guess, slope = target - whole, FIRST_SLOPE
         pair = (guess, guess + FIRST_PROBE)
