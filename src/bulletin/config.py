@@ -6,7 +6,6 @@ means "not given on the command line" and never replaces a lower layer.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import tomllib
 import types
@@ -94,13 +93,14 @@ SECTIONS: dict[str, type] = {
 }
 
 # Environment variables and the setting each one sets.
-ENVIRONMENT: dict[str, tuple[str, str]] = {
-    "BULLETIN_ENGINE": ("voice", "engine"),
-    "BULLETIN_VOICE": ("voice", "voice"),
-    "BULLETIN_SPEED": ("voice", "speed"),
-    "BULLETIN_WORKERS": ("voice", "workers"),
-    "BULLETIN_BASE_URL": ("show", "base_url"),
-    "BULLETIN_TITLE": ("show", "title"),
+ENVIRONMENT: dict[str, str] = {
+    "BULLETIN_ENGINE": "voice.engine",
+    "BULLETIN_VOICE": "voice.voice",
+    "BULLETIN_SPEED": "voice.speed",
+    "BULLETIN_WORKERS": "voice.workers",
+    "BULLETIN_BASE_URL": "show.base_url",
+    "BULLETIN_TITLE": "show.title",
+    "BULLETIN_CACHE_DIR": "cache_dir",
 }
 
 
@@ -118,22 +118,15 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
             return value.lower() in ("1", "true", "yes")
         if isinstance(value, bool):
             return value
-    elif kind is int:
+    elif kind in (int, float):
         if isinstance(value, str):
             try:
-                return int(value)
+                return kind(value)
             except ValueError:
                 pass
-        elif isinstance(value, int) and not isinstance(value, bool):
-            return value
-    elif kind is float:
-        if isinstance(value, str):
-            try:
-                return float(value)
-            except ValueError:
-                pass
-        elif isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
+        elif isinstance(value, (int,) if kind is int else (int, float)) \
+                and not isinstance(value, bool):
+            return kind(value)  # TOML's 1 is a fine float; its 1.5 is not an int
     elif kind is str:
         if isinstance(value, str):
             return value
@@ -204,11 +197,9 @@ def load_config(
             config = replace(config, **{section_name: replace(section, **resolved)})
         config = replace(config, source=path)
 
-    for var, (section_name, key) in ENVIRONMENT.items():
+    for var, dotted in ENVIRONMENT.items():
         if environ.get(var):
-            config = _set(config, f"{section_name}.{key}", environ[var], f"${var}")
-    if environ.get("BULLETIN_CACHE_DIR"):
-        config = replace(config, cache_dir=Path(environ["BULLETIN_CACHE_DIR"]))
+            config = _set(config, dotted, environ[var], f"${var}")
 
     for dotted, value in (overrides or {}).items():
         if value is not None:
@@ -225,7 +216,3 @@ def _set(config: Config, dotted: str, value: Any, where: str) -> Config:
     kind = _field_types(type(section))[key]
     return replace(config, **{section_name: replace(section, **{key: _coerce(value, kind, where)})})
 
-
-def as_dict(config: Config) -> dict[str, Any]:
-    """The effective configuration, for `bulletin config` style display and debugging."""
-    return dataclasses.asdict(config)
