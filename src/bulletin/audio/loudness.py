@@ -27,6 +27,7 @@ PEAK_MARGIN = 3.0
 # Output LU per dB of gain to assume before one has been seen: the compressor and limiter take
 # back part of any gain (about a third on speech); each later step uses the slope measured.
 FIRST_SLOPE = 0.7
+MIN_SLOPE = 0.2  # however flat a measured slope, no step is more than five times the miss
 # dB between the two gains tried at once: wide at first, to see the chain's slope over the range
 # the answer is likely in; then narrow, near the answer. Two tried gains at most BRACKET dB
 # apart on either side of the target give the answer by interpolation (the chain's response is
@@ -103,11 +104,16 @@ class Gain:
     def correct(self, miss: float, tried: Sequence[tuple[float, float]] = ()) -> Gain:
         """The next gain to try after missing by ``miss`` LU, along the slope seen in ``tried``
         ((gain, loudness) pairs, latest last)."""
-        slope = self.slope
-        if len(tried) > 1 and tried[-1][0] != tried[-2][0]:
-            seen = (tried[-1][1] - tried[-2][1]) / (tried[-1][0] - tried[-2][0])
-            slope = min(1.0, max(0.3, seen))
+        slope = _slope(tried[-2], tried[-1], self.slope) if len(tried) > 1 else self.slope
         return Gain(self.gain + miss / slope, slope, self.source)
+
+
+def _slope(a: tuple[float, float], b: tuple[float, float], otherwise: float) -> float:
+    """Output LU per dB of gain between two tries ((gain, loudness) each), kept within
+    [``MIN_SLOPE``, 1]; ``otherwise`` when they tried the same gain."""
+    if a[0] == b[0]:
+        return otherwise
+    return min(1.0, max(MIN_SLOPE, (b[1] - a[1]) / (b[0] - a[0])))
 
 
 def _trial(src: Path, gain: float, source: Loudness, ceiling: float, rate: int,
@@ -159,14 +165,11 @@ def find_gain(src: Path, target: float, ceiling: float, rate: int, runner: Comma
                     break
                 pair = (guess - PROBE / 2, guess + PROBE / 2)
                 continue
-            latest = tried[-2:]
-            if latest[1][0] != latest[0][0]:
-                seen = (latest[1][1] - latest[0][1]) / (latest[1][0] - latest[0][0])
-                slope = min(1.0, max(0.2, seen))
+            slope = _slope(tried[-2], tried[-1], slope)
             guess = near[0] + (aim - near[1]) / slope
             # Going up, the chain's slope flattens, so a step along it falls short: probe beyond.
             pair = (guess, guess + math.copysign(PROBE, aim - near[1]))
-    return Gain(guess, min(1.0, max(0.2, slope)), source)
+    return Gain(guess, min(1.0, max(MIN_SLOPE, slope)), source)
 
 
 def _excerpt(src: Path, dest: Path) -> bool:
