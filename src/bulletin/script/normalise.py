@@ -101,7 +101,7 @@ def abbreviations(text: str) -> str:
 
 # --- Phone numbers --------------------------------------------------------------------------
 
-_PHONE = re.compile(
+@_sub(
     # international: +44 20 7946 0958, +1 (555) 867-5309, +33 1 23 45 67 89, +44 (0)20 7946 0958
     r"(?<![\w+])\+\d{1,3}(?:\s?\(0\))?(?:[\s.-]?\(?\d{1,5}\)?){2,6}(?!\d)"
     # with a trunk 0: 020 7946 0958, 07700 900123, 0161-496-0000
@@ -109,28 +109,23 @@ _PHONE = re.compile(
     # North American: (555) 867-5309, 555-867-5309, 1-800-555-0199, 555.867.5309
     r"|(?<![\w.,-])(?:1[\s.-])?(?:\(\d{3}\)\s?|\d{3}[.-])\d{3}[.-]\d{4}(?![\w-])"
 )
-
-
-def phone_numbers(text: str) -> str:
+def phone_numbers(match: re.Match[str]) -> str:
     """+44 20 7946 0958 → plus four four, two oh, seven nine four six, oh nine five eight;
     1-800-555-0199 → one, eight hundred, five five five, oh one nine nine: each group as written,
     digit by digit (a round hundred as a hundred), with a pause between groups."""
-
-    def say(match: re.Match[str]) -> str:
-        written = re.sub(r"\(0\)", " ", match.group(0))
-        groups = re.findall(r"\+?\d+", written)
-        if not 7 <= sum(len(g.lstrip("+")) for g in groups) <= 15:
-            return match.group(0)
-        words = []
-        for group in groups:
-            plus = "plus " if group.startswith("+") else ""
-            number = group.lstrip("+")
-            spoken = (f"{rules.DIGIT_WORDS[int(number[0])]} hundred"
-                      if re.fullmatch(r"[1-9]00", number) and not plus else rules.digits(number))
-            words.append(plus + spoken)
-        return ", ".join(words)
-
-    return _PHONE.sub(say, text)
+    groups = re.findall(r"\+?\d+", re.sub(r"\(0\)", " ", match.group(0)))
+    if not 7 <= sum(len(g.lstrip("+")) for g in groups) <= 15:
+        return match.group(0)
+    words = []
+    for group in groups:
+        number = group.lstrip("+")
+        if group.startswith("+"):
+            words.append("plus " + rules.digits(number))
+        elif re.fullmatch(r"[1-9]00", number):
+            words.append(rules.DIGIT_WORDS[int(number[0])] + " hundred")
+        else:
+            words.append(rules.digits(number))
+    return ", ".join(words)
 
 
 # --- Money, percentages, temperatures -------------------------------------------------------
