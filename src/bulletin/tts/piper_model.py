@@ -11,8 +11,8 @@ Two changes to the voice's ONNX graph, made once when a voice is first used:
    ``noise_scale`` and ``noise_w``), so the voice keeps its natural variation.
 2. A split before the waveform decoder. The decoder's activations grow with the sentence (the
    bundled voice needs about 450 MB for a 15-second sentence), so it is run on chunks of frames
-   with context on each side as wide as its receptive field, measured when the voice is loaded
-   (11 frames for the bundled voice, plus one to spare; a decoder that sees further than
+   with context on each side as wide as its receptive field, measured once when the graph is
+   rewritten (11 frames for the bundled voice, plus one to spare; a decoder that sees further than
    ``MAX_CONTEXT`` frames runs in one pass). The samples match one pass to within float
    rounding (about 1e-7; a test checks that 16-bit samples differ by at most one step), memory
    stays flat whatever the sentence's length, and it is no slower than one pass (the extra
@@ -43,7 +43,8 @@ FIRST_GUESS = 1024  # noise values per phoneme id (times the length scale) tried
 MAX_WAV = 32767.0
 CHUNK_FRAMES = 128  # decoder frames per pass (about 1.5 s of speech; smaller saves memory)
 MAX_CONTEXT = 64  # frames of context at most; a decoder that sees further runs in one pass
-GRAPH_SCHEME = "v2"  # names the stored graphs; changes when the rewriting changes
+GRAPH_SCHEME = "v3"  # names the stored graphs; changes when the rewriting changes
+FIELD_KEY = "bulletin_receptive_field"  # the decoder graph's metadata: frames it sees each side
 
 
 def seeded_graph(proto: Any) -> None:
@@ -135,7 +136,16 @@ def prepared_graphs(model: Path) -> list[bytes]:
     except ToolError as exc:
         raise InputError(f"piper voice {model}: {str(exc).removeprefix('piper: ')}") from None
     parts = split_decoder(proto)
-    return [p.SerializeToString() for p in parts] if parts else [proto.SerializeToString()]
+    if not parts:
+        return [proto.SerializeToString()]
+    front, decoder = parts
+    import onnxruntime
+
+    # Measured once, here, and kept in the decoder graph for every process that loads it.
+    probe = onnxruntime.InferenceSession(decoder.SerializeToString(),
+                                         providers=["CPUExecutionProvider"])
+    decoder.metadata_props.add(key=FIELD_KEY, value=str(receptive_field(probe)))
+    return [front.SerializeToString(), decoder.SerializeToString()]
 
 
 def stored_graphs(model: Path, digest: str, store: Path) -> list[Path]:
@@ -245,7 +255,8 @@ class SeededVoice:
         self.decoder = sessions[1] if len(sessions) == 2 else None
         self.chunk, self.context = chunk, 0
         if self.decoder is not None and chunk:
-            self.context = receptive_field(self.decoder) + 1  # a frame to spare
+            field = int(self.decoder.get_modelmeta().custom_metadata_map[FIELD_KEY])
+            self.context = field + 1  # a frame to spare
             if self.context > MAX_CONTEXT:
                 self.chunk = 0
         self.noise_inputs = tuple(i.name for i in self.front.get_inputs()
