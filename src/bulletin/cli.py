@@ -226,7 +226,7 @@ def feed_check(config: ConfigOption = None, site: SiteOption = None) -> None:
 
     cfg = _config(config, site=site)
     if not cfg.site.is_dir():
-        fail(f"{cfg.site}: no such site folder", 2)
+        raise InputError(f"{cfg.site}: no such site folder")
     problems = check_site(cfg.site)
     for problem in problems:
         typer.echo(problem)

@@ -22,7 +22,7 @@ from ..errors import ToolError
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from .artwork import artwork_problems
 from .chapters import VERSION as CHAPTERS_VERSION
-from .rss import FEED_FILE
+from .rss import DESCRIPTION_LIMIT, FEED_FILE
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -30,7 +30,6 @@ NS = {
     "podcast": "https://podcastindex.org/namespace/1.0",
 }
 DURATION_TOLERANCE = 1.0  # seconds: itunes:duration is given in whole seconds
-DESCRIPTION_LIMIT = 4000
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
 _RFC2822 = re.compile(
     r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "

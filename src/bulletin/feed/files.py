@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 EPISODES_DIR = "episodes"
+CHAPTERS_SUFFIX = ".chapters.json"
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ class EpisodeFiles:
     def of(cls, audio_file: str) -> EpisodeFiles:
         stem = audio_file.rsplit(".", 1)[0]
         return cls(audio=audio_file, vtt=f"{stem}.vtt", srt=f"{stem}.srt",
-                   chapters=f"{stem}.chapters.json")
+                   chapters=stem + CHAPTERS_SUFFIX)
 
     @property
     def all(self) -> tuple[str, ...]:

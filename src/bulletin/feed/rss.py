@@ -16,20 +16,16 @@ from urllib.parse import urljoin, urlsplit
 
 from ..config import ShowConfig
 from ..models import Episode
-from ..templating import environment
+from ..templating import render
 from .chapters import MIME_TYPE as CHAPTERS_TYPE
 from .files import EpisodeFiles
 from .text import clean_text, one_line
 
 FEED_FILE = "feed.xml"
+DESCRIPTION_LIMIT = 4000  # bytes of an episode description: what Apple Podcasts shows
 INDEX_FILE = "index.html"
 # The namespace UUID the podcast namespace's <podcast:guid> is derived under.
 PODCAST_NAMESPACE_UUID = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
-
-
-def xml_text(value: object) -> str:
-    """Text with the characters XML 1.0 cannot carry removed (escaping is the template's job)."""
-    return clean_text(value)
 
 
 def rfc2822(moment: dt.datetime) -> str:
@@ -90,13 +86,10 @@ def description_html(text: str) -> str:
         + "</p>" for p in paragraphs)
 
 
-def render_feed(episodes: Sequence[Episode], show: ShowConfig, image: str,
-                guid: str | None = None, now: dt.datetime | None = None) -> str:
+def render_feed(episodes: Sequence[Episode], show: ShowConfig, image: str, guid: str,
+                now: dt.datetime | None = None) -> str:
     """The RSS 2.0 document. ``image`` is the cover art's path in the site (or a URL); ``guid``
-    is the show's podcast:guid (by default derived from the feed URL)."""
-    env = environment()
-    env.filters.setdefault("xml_text", xml_text)
-    env.filters.setdefault("one_line", one_line)
+    is the show's podcast:guid."""
     url = feed_url(show)
     latest = max((e.pub_date for e in episodes), default=now or dt.datetime.now(dt.UTC))
     items = []
@@ -104,6 +97,7 @@ def render_feed(episodes: Sequence[Episode], show: ShowConfig, image: str,
         files = EpisodeFiles.of(e.audio_file)
         items.append({
             "episode": e,
+            "title": one_line(e.title),
             "url": absolute(show, files.audio),
             "vtt": absolute(show, files.vtt),
             "srt": absolute(show, files.srt),
@@ -113,12 +107,16 @@ def render_feed(episodes: Sequence[Episode], show: ShowConfig, image: str,
             "duration": hms(e.duration),
             "html": description_html(e.description),
         })
-    return env.get_template("feed.xml.j2").render(
-        show=show,
+    # Text goes in clean (escaping is the template's job), as for the index page.
+    channel = {name: one_line(getattr(show, name)) for name in (
+        "title", "language", "copyright", "email", "author", "category")}
+    return render(
+        "feed.xml.j2",
+        show={**channel, "description": clean_text(show.description), "explicit": show.explicit},
         feed_url=url,
         link=absolute(show, ""),
         image_url=image if "://" in image else absolute(show, image),
-        podcast_guid=guid or podcast_guid(url),
+        podcast_guid=guid,
         last_build=rfc2822(latest),
         chapters_type=CHAPTERS_TYPE,
         items=items,

@@ -24,14 +24,15 @@ def timestamp(seconds: float, decimal: str = ".") -> str:
 
 def _timed(cues: Sequence[Cue]) -> list[tuple[float, float, str]]:
     """Cues with text, in time order, each ending after it starts and before the next begins."""
-    ordered = sorted((c for c in cues if one_line(c.text)), key=lambda c: c.start)
+    said = ((c.start, c.end, one_line(c.text)) for c in cues)
+    ordered = sorted((c for c in said if c[2]), key=lambda c: c[0])
     timed = []
-    for index, cue in enumerate(ordered):
-        start = max(0.0, cue.start)
-        end = max(cue.end, start + 0.001)
+    for index, (start, end, text) in enumerate(ordered):
+        start = max(0.0, start)
+        end = max(end, start + 0.001)
         if index + 1 < len(ordered):
-            end = min(end, max(ordered[index + 1].start, start + 0.001))
-        timed.append((start, end, one_line(cue.text)))
+            end = min(end, max(ordered[index + 1][0], start + 0.001))
+        timed.append((start, end, text))
     return timed
 
 

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import segno
 from markupsafe import Markup
 
-from ..feed import FEED_FILE, INDEX_FILE, EpisodeFiles, SiteSettings, absolute, render_feed
+from ..feed import FEED_FILE, EpisodeFiles, SiteSettings, render_feed
 from ..feed.rss import feed_url, podcast_guid
 from ..feed.text import clean_text, clock, one_line
 from ..models import Episode
-from ..templating import environment
+from ..templating import render
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,8 @@ def render_index(episodes: Sequence[Episode], settings: SiteSettings) -> str:
                           "title": one_line(c.title)} for c in e.chapters],
             "description": clean_text(e.description),
         })
-    return environment().get_template("index.html.j2").render(
+    return render(
+        "index.html.j2",
         title=one_line(show.title),
         description=clean_text(show.description),
         author=one_line(show.author),
@@ -89,5 +90,4 @@ def render_site(episodes: Sequence[Episode], settings: SiteSettings,
     )
 
 
-__all__ = ["INDEX_FILE", "SiteFiles", "absolute", "qr_svg", "render_index", "render_site",
-           "show_guid"]
+__all__ = ["SiteFiles", "qr_svg", "render_index", "render_site", "show_guid"]

@@ -30,6 +30,8 @@ from urllib.parse import unquote, urlsplit
 from ..errors import InputError
 from ..feed import FEED_FILE, INDEX_FILE, Catalog, SiteSettings
 from ..feed.catalog import FILENAME as CATALOG_FILE
+from ..feed.chapters import MIME_TYPE as CHAPTERS_MIME
+from ..feed.files import CHAPTERS_SUFFIX
 from ..feed.rss import is_local
 from .render import render_site
 
@@ -44,8 +46,7 @@ MIME_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
 }
-CHAPTERS_SUFFIX = ".chapters.json"
-CHAPTERS_TYPE = "application/json+chapters; charset=utf-8"
+CHAPTERS_TYPE = f"{CHAPTERS_MIME}; charset=utf-8"
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"(?P<first>[0-9]*)-(?P<last>[0-9]*)")
 

@@ -37,7 +37,7 @@ from ..feed import (
     webvtt,
 )
 from ..feed.artwork import artwork_problems
-from ..feed.rss import description_html, feed_url, is_local, podcast_guid
+from ..feed.rss import DESCRIPTION_LIMIT, description_html, feed_url, is_local, podcast_guid
 from ..feed.text import clean_text, clock, one_line
 from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
 from ..models import Chapter, Cue, Episode, Mix, Script
@@ -46,7 +46,6 @@ from .cover import make_cover
 from .render import render_site
 
 COVER_FILE = "cover.png"
-DESCRIPTION_LIMIT = 4000  # bytes: what Apple Podcasts shows
 STALE_TEMP_SECONDS = 3600  # an unused file this old is left over from a build that was killed
 
 
