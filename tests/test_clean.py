@@ -54,6 +54,7 @@ def test_a_credit_takes_only_the_caption_not_the_story_before_it() -> None:
     "Share this article",
     "Share on Facebook",
     "Follow us on Twitter",
+    "Follow us on https://social.example.org/coastweekly",
     "Click here to subscribe",
     "Advertisement",
     "© 2026 Coast Weekly. All rights reserved.",

@@ -85,6 +85,7 @@ CASES = {
          "Paris: plus three three, one, two three, four five, six seven, eight nine."),
         ("London +44 (0)20 7946 0958.",
          "London plus four four, two oh, seven nine four six, oh nine five eight."),
+        ("Extension 020 794.", "Extension oh two oh seven nine four."),  # too short: a code
     ],
     "ranges and scores": [
         ("The home side won 7-2.", "The home side won seven two."),

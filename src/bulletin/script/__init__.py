@@ -4,7 +4,8 @@
 URL, or ``-`` for standard input), cleans it, plans the bulletin's segments (intro, rundown, each
 story's headline and paragraphs, transitions, sign-off) and writes each segment's ``spoken`` form
 with the pronunciation lexicon and the normalisation rules.
-``load_script(path)`` reads back a script file a producer has reviewed (see ``export``).
+``dump_script(script, fmt)`` writes it as Markdown or JSON for a producer to review, and
+``load_script(path)`` reads the reviewed file back (see ``export``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from ..config import Config
 from ..errors import InputError
 from ..models import Script
 from .clean import clean_article
-from .export import dump_script, load_script, script_to_json, script_to_markdown
+from .export import check_format, dump_script, load_script
 from .fetch import Fetcher
 from .lexicon import load_lexicon
 from .normalise import Normaliser
@@ -38,4 +39,4 @@ def build_script(sources: Sequence[str], config: Config, date: dt.date, *,
     return plan_script(articles, config, date, speak=speak)
 
 
-__all__ = ["build_script", "dump_script", "load_script", "script_to_json", "script_to_markdown"]
+__all__ = ["build_script", "check_format", "dump_script", "load_script"]

@@ -125,6 +125,7 @@ def clean_paragraphs(paragraphs: list[str] | tuple[str, ...], title: str = "") -
         text = _strip_credits(raw.strip())
         if not text or _is_noise(text):
             continue
+        # Again once links are gone: "Follow us on https://..." is a prompt only without the link.
         text = _DATELINE.sub("", _strip_links(text))
         if not text or _is_noise(text):
             continue

@@ -37,11 +37,14 @@ def script_data(script: Script) -> dict[str, Any]:
         "title": script.title,
         "date": script.date.isoformat(),
         "guid_key": script.guid_key,
-        "stories": [{"title": story.title, "source": story.source, "url": story.url,
-                     "segments": [seg.id for seg in story.segments]}
-                    for story in script.stories],
+        "stories": [_story_data(story) for story in script.stories],
         "segments": [_segment_data(seg) for seg in script.segments],
     }
+
+
+def _story_data(story: Story) -> dict[str, Any]:
+    return {"title": story.title, "source": story.source, "url": story.url,
+            "segments": [seg.id for seg in story.segments]}
 
 
 def _segment_data(seg: Segment) -> dict[str, Any]:
@@ -69,9 +72,7 @@ def script_to_markdown(script: Script) -> str:
     for seg in script.segments:
         story = story_of.get(seg.id)
         if story is not None and story is not current:
-            lines += [f"## {story.title}", _comment("story", {
-                "title": story.title, "source": story.source, "url": story.url,
-                "segments": [s.id for s in story.segments]}), ""]
+            lines += [f"## {story.title}", _comment("story", _story_data(story)), ""]
         current = story
         meta: dict[str, Any] = {"id": seg.id, "kind": seg.kind, "pause_after": seg.pause_after}
         if seg.text != seg.spoken:
@@ -80,13 +81,19 @@ def script_to_markdown(script: Script) -> str:
     return "\n".join(lines)
 
 
+FORMATS = {"md": script_to_markdown, "json": script_to_json}
+
+
+def check_format(fmt: str) -> str:
+    """``fmt`` if it names a script format (checked before any article is read)."""
+    if fmt not in FORMATS:
+        raise InputError(f"--format {fmt}: unknown script format (use md or json)")
+    return fmt
+
+
 def dump_script(script: Script, fmt: str) -> str:
     """``script`` as "md" or "json" text."""
-    if fmt == "json":
-        return script_to_json(script)
-    if fmt == "md":
-        return script_to_markdown(script)
-    raise InputError(f"--format {fmt}: unknown script format (use md or json)")
+    return FORMATS[check_format(fmt)](script)
 
 
 # --- Reading back ---------------------------------------------------------------------------

@@ -31,18 +31,6 @@ class Lexicon:
         self._exact_re = _alternation(exact, 0)
         self._folded_re = _alternation(folded, re.IGNORECASE)
 
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def __contains__(self, word: object) -> bool:
-        return word in self.entries
-
-    def said(self, word: str) -> str | None:
-        """How ``word`` is said, if the lexicon knows it."""
-        if word in self._exact:
-            return self._exact[word]
-        return self._folded.get(word.lower())
-
     def apply(self, text: str, keep: Callable[[str], str] = lambda said: said) -> str:
         """Replace every lexicon word in ``text``; ``keep`` wraps each replacement (the normaliser
         uses it to protect the result from later rules)."""

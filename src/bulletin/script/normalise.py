@@ -354,9 +354,11 @@ def alphanumerics(match: re.Match[str]) -> str:
 
 def numbers(text: str) -> str:
     """What numbers remain: 2,418 → two thousand four hundred and eighteen; 1.6 → one point six;
-    -3 → minus three; phone numbers and long codes digit by digit; 3/4 → three quarters."""
+    -3 → minus three; codes digit by digit; 3/4 → three quarters."""
     text = re.sub(r"\b24/7\b", "twenty four seven", text)
     text = re.sub(r"#\s?(?=\d)", "number ", text)
+    # Codes with a leading 0 that ``phone_numbers`` left alone (too few digits for a phone
+    # number, or not where one starts) are still read digit by digit, not as amounts.
     text = re.sub(r"(?<![\d+])(?:\+\d{1,3}\s?)?0\d{2,4}(?:[\s-]\d{3,4}){1,3}(?!\d)",
                   lambda m: rules.digits(m.group(0)), text)
     text = re.sub(r"\b(\d+)/(\d+)\b", lambda m: rules.fraction(*m.group(1, 2)), text)
@@ -450,7 +452,7 @@ class Normaliser:
     """Turns text into its spoken form: the lexicon first, then the rules, then tidying."""
 
     def __init__(self, lexicon: Lexicon | None = None) -> None:
-        self.lexicon = lexicon or Lexicon({})
+        self.lexicon = Lexicon({}) if lexicon is None else lexicon
 
     def _protect(self, text: str) -> tuple[str, list[str]]:
         """Replace lexicon words by private-use characters so no rule rewrites what they say."""
