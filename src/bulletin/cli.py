@@ -1,5 +1,8 @@
 """The ``bulletin`` command line: parse options, call the pipeline, report.
 
+Each command imports what it calls when it runs, so a quick command (``episodes list``, ``feed
+check``) does not load the speech, audio and article-reading stages.
+
 Bad input exits 2 and a failed tool exits 1, each with one line on stderr and no traceback.
 """
 
@@ -15,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from . import interrupt, pipeline
+from . import interrupt
 from .config import Config, load_config
 from .errors import BulletinError, InputError
 
@@ -130,6 +133,7 @@ def build(
     quiet: QuietOption = False,
 ) -> None:
     """Build a bulletin from ARTICLES (or an edited --script) and publish it with the feed."""
+    from . import pipeline
     from .script import load_script
 
     if bool(articles) == (script is not None):
@@ -162,12 +166,12 @@ def script_command(
 ) -> None:
     """Print the spoken script of ARTICLES for review; build it later with --script."""
     from .fileio import atomic_write_text
-    from .script import build_script, dump_script
+    from .pipeline import utc_now
+    from .script import build_script, check_format, dump_script
 
-    if fmt not in ("md", "json"):
-        raise InputError(f"--format {fmt}: unknown script format (use md or json)")
+    check_format(fmt)
     cfg = _config(config)
-    text = dump_script(build_script(articles, cfg, pipeline.utc_now().date()), fmt)
+    text = dump_script(build_script(articles, cfg, utc_now().date()), fmt)
     if out is None:
         typer.echo(text, nl=False)
     else:
