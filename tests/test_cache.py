@@ -87,7 +87,7 @@ def test_damaged_entries_are_spoken_again_and_never_played(cli, write_article, o
 
 
 def test_an_entry_is_a_playable_wav_written_without_leftovers(own_cache):
-    cache = SegmentCache()
+    cache = SegmentCache(own_cache)
     speech = Speech(pcm=b"\x01\x00\xff\x7f" * 1000, sample_rate=22050)
     key = cache.key("engine 1", "Hello.")
     cache.put(key, speech)
@@ -95,7 +95,7 @@ def test_an_entry_is_a_playable_wav_written_without_leftovers(own_cache):
         assert (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, 22050)
         assert wav.readframes(wav.getnframes()) == speech.pcm
     assert cache.get(key) == speech
-    assert [p.name for p in own_cache.rglob(".tmp-*")] == []
+    assert [p.name for p in own_cache.rglob("*") if p.is_file()] == [cache.path(key).name]
 
 
 @pytest.mark.parametrize("damage", [
@@ -107,7 +107,7 @@ def test_an_entry_is_a_playable_wav_written_without_leftovers(own_cache):
     lambda d: b"ID3" + d[3:],  # not a RIFF file at all
 ])
 def test_any_damage_to_an_entry_is_a_miss(damage, own_cache):
-    cache = SegmentCache()
+    cache = SegmentCache(own_cache)
     speech = Speech(pcm=bytes(range(256)) * 8, sample_rate=16000)
     key = cache.key("engine 1", "text")
     cache.put(key, speech)
@@ -118,7 +118,7 @@ def test_any_damage_to_an_entry_is_a_miss(damage, own_cache):
 
 
 def test_key_covers_engine_voice_settings_and_text(own_cache):
-    cache = SegmentCache()
+    cache = SegmentCache(own_cache)
     normal = get_engine(VoiceConfig(engine="espeak"))
     faster = get_engine(VoiceConfig(engine="espeak", speed=1.3))
     british = get_engine(VoiceConfig(engine="espeak", voice="en-gb"))
@@ -148,7 +148,7 @@ def test_cache_lives_in_the_platform_cache_dir_unless_told(cli, tmp_path, monkey
 
 
 def test_cache_info_and_clear(cli, own_cache):
-    cache = SegmentCache()
+    cache = SegmentCache(own_cache)
     for n in range(3):
         cache.put(cache.key("e", str(n)), Speech(pcm=b"\0\1" * 500, sample_rate=8000))
     own_cache.joinpath("notes.txt").write_text("mine, not the cache's")
@@ -168,7 +168,7 @@ def test_cache_info_and_clear(cli, own_cache):
 def test_equal_texts_are_synthesised_once(own_cache):
     engine = get_engine(VoiceConfig(engine="espeak"))
     clips = synthesize_script(script_of("Good evening.", "Next story.", "Good evening."),
-                              engine, SegmentCache())
+                              engine, SegmentCache(own_cache))
     assert [c.cached for c in clips] == [False, False, True]
     assert clips[0].pcm == clips[2].pcm
     assert hashlib.sha256(clips[0].pcm).digest() != hashlib.sha256(clips[1].pcm).digest()

@@ -81,7 +81,7 @@ class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     script: ScriptConfig = field(default_factory=ScriptConfig)
     site: Path = Path("public")
-    cache_dir: Path | None = None  # None: $BULLETIN_CACHE_DIR, else the platform's user cache dir
+    cache_dir: Path | None = None  # None: the platform's user cache dir
     source: Path | None = None  # the bulletin.toml that was read, if any
 
 

@@ -2,32 +2,33 @@
 
 Key: the engine's identity (engine, version, voice, settings) and the spoken text. Each entry is a
 16-bit mono WAV file (any player opens it) with one extra chunk holding the SHA-256 of its samples.
-Entries are written atomically (a temp file renamed into place); an entry that is unreadable,
-truncated or whose samples do not match their checksum counts as a miss, is removed, and is
-synthesised again. Location: ``$BULLETIN_CACHE_DIR``, else the platform's user cache folder.
+Entries are written atomically (``fileio``: a temp file renamed into place); an entry that is
+unreadable, truncated or whose samples do not match their checksum counts as a miss, is removed,
+and is synthesised again. Location: the config's ``cache_dir`` (``$BULLETIN_CACHE_DIR``), else the
+platform's user cache folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
 
+from ..fileio import atomic_write_bytes
 from .base import Speech
 
 CHECKSUM_CHUNK = b"bsum"
-CACHE_SUFFIXES = (".wav", ".onnx", ".lock", ".mp3", ".json")  # what clear() may remove
+# What clear() may remove: entries, derived voices and programmes, locks, and the temp files of
+# writes that were cut short.
+CACHE_SUFFIXES = (".wav", ".onnx", ".lock", ".mp3", ".json", ".tmp")
 
 
 def default_cache_dir() -> Path:
-    env = os.environ.get("BULLETIN_CACHE_DIR")
-    return Path(env) if env else Path(platformdirs.user_cache_dir("bulletin")) / "segments"
+    return Path(platformdirs.user_cache_dir("bulletin")) / "segments"
 
 
 @dataclass(frozen=True)
@@ -111,18 +112,7 @@ class SegmentCache:
         return speech
 
     def put(self, key: str, speech: Speech) -> None:
-        path = self.path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".wav")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(encode_entry(speech))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_bytes(self.path(key), encode_entry(speech))
 
     def info(self) -> CacheInfo:
         if not self.root.is_dir():
@@ -142,8 +132,7 @@ class SegmentCache:
             ours = _is_shard(folder.name) or folder.name in ("voices", "renders")
             if folder.is_dir() and ours:
                 for item in folder.iterdir():
-                    if item.is_file() and (item.suffix in CACHE_SUFFIXES
-                                           or item.name.startswith(".tmp-")):
+                    if item.is_file() and item.suffix in CACHE_SUFFIXES:
                         item.unlink(missing_ok=True)
                 with contextlib.suppress(OSError):
                     folder.rmdir()  # left alone when something else is inside

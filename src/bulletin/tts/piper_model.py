@@ -28,8 +28,6 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError, ToolError
+from ..fileio import atomic_write_bytes
 
 NOISE_PREFIX = "bulletin_noise"
 FIRST_GUESS = 1024  # noise values per phoneme id (times the length scale) tried first
@@ -171,15 +170,7 @@ def stored_graphs(model: Path, digest: str, store: Path) -> list[Path]:
         blobs = prepared_graphs(model)
         targets = split if len(blobs) == 2 else whole
         for blob, target in zip(blobs, targets, strict=True):
-            fd, tmp = tempfile.mkstemp(dir=store, prefix=".tmp-", suffix=".onnx")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(blob)
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            atomic_write_bytes(target, blob)
         return targets
 
 
