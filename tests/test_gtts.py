@@ -111,7 +111,7 @@ def test_a_refusal_is_not_retried(endpoint):
 
 def test_an_answer_without_audio_is_an_error(endpoint):
     endpoint.no_audio = True
-    with pytest.raises(ToolError, match="gtts"):
+    with pytest.raises(ToolError, match="^gtts: the service sent no audio$"):
         engine().synthesize(SENTENCE)
 
 

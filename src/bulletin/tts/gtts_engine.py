@@ -167,6 +167,8 @@ class GttsEngine:
                 raise _Retryable(str(exc.msg)) from None  # timed out, reset: worth another try
             if response.status_code == 429 or response.status_code >= 500:
                 raise _Retryable(f"HTTP {response.status_code}") from None
+            if response.ok:  # gTTS's way of saying an answer carried no audio
+                raise ToolError("gtts: the service sent no audio") from None
             raise ToolError(f"gtts: the service refused the request: {exc.msg}") from None
         except AssertionError:
             raise InputError(f"gtts: nothing to say in {text[:40]!r}") from None
