@@ -177,3 +177,18 @@ def test_a_voice_file_that_is_not_a_model_exits_2(cli, write_article, tmp_path):
     assert result.stderr.startswith(f"bulletin: piper voice {tmp_path / 'junk.onnx'}: not an ONNX")
     assert len(result.stderr.strip().splitlines()) == 1
     assert not Path("public").exists()
+
+
+def test_a_voice_config_missing_what_piper_needs_exits_2(cli, write_article, tmp_path):
+    model, config = voice_files("")
+    settings = json.loads(config.read_text(encoding="utf-8"))
+    del settings["phoneme_id_map"]
+    (tmp_path / "joe.onnx").symlink_to(model)
+    (tmp_path / "joe.onnx.json").write_text(json.dumps(settings), encoding="utf-8")
+    article = write_article("a.txt", "Title", "A paragraph.")
+    result = cli("build", article, "--voice", tmp_path / "joe.onnx")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"bulletin: piper voice config {tmp_path / 'joe.onnx.json'}: not a Piper voice config")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not Path("public").exists()

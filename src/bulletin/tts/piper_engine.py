@@ -64,13 +64,16 @@ def file_digest(path: Path) -> str:
 
 
 def _read_settings(config: Path) -> dict:
+    """The voice's speaking scales, read by Piper's own config reader (which also checks that
+    everything it needs to speak is there, so a broken config is a bad input now, not a failure
+    mid-build)."""
+    from piper.config import PiperConfig
+
     try:
-        settings = json.loads(config.read_text(encoding="utf-8"))
-        inference = settings.get("inference", {})
-        int(settings["audio"]["sample_rate"])
-        return {"noise": float(inference.get("noise_scale", 0.667)),
-                "length": float(inference.get("length_scale", 1.0)),
-                "noise_w": float(inference.get("noise_w", 0.8))}
+        voice = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
+        int(voice.sample_rate)
+        return {"noise": float(voice.noise_scale), "length": float(voice.length_scale),
+                "noise_w": float(voice.noise_w_scale)}
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise InputError(f"piper voice config {config}: not a Piper voice config ({exc})") from None
 
