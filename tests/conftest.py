@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import math
 import os
@@ -15,8 +16,9 @@ from typer.testing import CliRunner
 
 from bulletin.cli import app
 from bulletin.config import VoiceConfig
+from bulletin.models import Script, Segment, Story
 from bulletin.runner import CommandRunner
-from bulletin.tts.base import Speech, VoiceInfo
+from bulletin.tts.base import Parallel, Speech, VoiceInfo
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -79,6 +81,14 @@ def site_snapshot(site: Path) -> dict[str, str]:
             for p in sorted(site.rglob("*")) if p.is_file()}
 
 
+def script_of(*texts: str) -> Script:
+    """A one-story script whose segments say ``texts``, in order."""
+    segments = tuple(Segment(id=f"{n:03d}-body", kind="body", text=t, spoken=t)
+                     for n, t in enumerate(texts, 1))
+    return Script(title="t", date=dt.date(2026, 1, 1), stories=(Story("t", None, segments),),
+                  segments=segments, guid_key="k")
+
+
 class FakeEngine:
     """A deterministic stand-in voice: a tone whose pitch and length follow the text.
 
@@ -87,10 +97,14 @@ class FakeEngine:
 
     name: ClassVar[str] = "fake"
     offline: ClassVar[bool] = True
+    parallel: ClassVar[Parallel] = "serial"
     sample_rate = 22050
 
     def __init__(self, config: VoiceConfig | None = None) -> None:
         self.calls: list[str] = []
+
+    def load(self, store: Path | None = None) -> None:
+        pass
 
     @property
     def identity(self) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import json
 import wave
 from pathlib import Path
@@ -11,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bulletin.config import VoiceConfig
-from bulletin.models import Script, Segment, Story
 from bulletin.tts import SegmentCache, Speech, get_engine, synthesize_script
 from bulletin.tts.cache import decode_entry, encode_entry
+from conftest import script_of
 
 TITLE = "Night ferry returns to Kestrel Bay"
 PARAGRAPHS = [
@@ -35,13 +33,6 @@ def own_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "cache"
     monkeypatch.setenv("BULLETIN_CACHE_DIR", str(root))
     return root
-
-
-def script_of(*texts: str) -> Script:
-    segments = tuple(Segment(id=f"{n:03d}-body", kind="body", text=t, spoken=t)
-                     for n, t in enumerate(texts, 1))
-    return Script(title="t", date=dt.date(2026, 1, 1), stories=(Story("t", None, segments),),
-                  segments=segments, guid_key="k")
 
 
 def test_rebuild_synthesises_nothing_and_an_edit_only_its_paragraph(cli, write_article,
@@ -165,10 +156,9 @@ def test_cache_info_and_clear(cli, own_cache):
     assert cli("cache", "clear", "--quiet").stdout == ""
 
 
-def test_equal_texts_are_synthesised_once(own_cache):
-    engine = get_engine(VoiceConfig(engine="espeak"))
+def test_equal_texts_are_synthesised_once(own_cache, fake_engine):
     clips = synthesize_script(script_of("Good evening.", "Next story.", "Good evening."),
-                              engine, SegmentCache(own_cache))
+                              fake_engine, SegmentCache(own_cache))
+    assert fake_engine.calls == ["Good evening.", "Next story."]
     assert [c.cached for c in clips] == [False, False, True]
-    assert clips[0].pcm == clips[2].pcm
-    assert hashlib.sha256(clips[0].pcm).digest() != hashlib.sha256(clips[1].pcm).digest()
+    assert clips[0].pcm == clips[2].pcm != clips[1].pcm

@@ -12,7 +12,7 @@ import pytest
 from bulletin.config import VoiceConfig
 from bulletin.errors import InputError
 from bulletin.tts import ENGINES, get_engine
-from bulletin.tts.piper_engine import _LOADED, PiperEngine, voice_files
+from bulletin.tts.piper_engine import PiperEngine, voice_files
 from bulletin.tts.piper_model import MAX_CONTEXT, Scales, SeededVoice, receptive_field
 from gtts_endpoint import serve_gtts
 
@@ -100,9 +100,7 @@ def test_piper_says_a_text_the_same_way_whatever_came_before():
 
 def test_piper_keeps_its_natural_variation():
     """The noise is seeded, not removed: speech differs from the voice with its noise turned off."""
-    engine = PiperEngine(VoiceConfig())
-    engine.load()
-    voice = _LOADED[(engine.model, engine.digest)]
+    voice = PiperEngine(VoiceConfig()).voice
     ids = voice.sentences(SENTENCE)[0]
     natural = voice.speak_sentence(ids, voice.default_scales())
     flat = voice.speak_sentence(ids, Scales(noise=0.0, length=1.0, noise_w=0.0))
@@ -114,8 +112,7 @@ def test_piper_keeps_its_natural_variation():
 def test_piper_decodes_in_chunks_without_changing_the_sound():
     """Chunked decoding (flat memory) matches one pass over the sentence to a 16-bit step."""
     engine = PiperEngine(VoiceConfig())
-    engine.load()
-    chunked = _LOADED[(engine.model, engine.digest)]
+    chunked = engine.voice
     model, config = voice_files("")
     whole = SeededVoice(model, config, engine.digest, chunk=0)
     long_sentence = ("Residents of Kestrel Bay voted on Tuesday to restore the night ferry across "
@@ -161,9 +158,7 @@ def test_the_decoder_context_is_measured_not_assumed():
     assert receptive_field(_decoder(kernel=9)) == 4 + 3  # 4 frames, then 3 frames of samples
     assert receptive_field(_decoder(kernel=21)) == 10 + 3
     assert receptive_field(_decoder(kernel=2 * MAX_CONTEXT + 1)) > MAX_CONTEXT  # one pass
-    engine = PiperEngine(VoiceConfig())
-    engine.load()
-    voice = _LOADED[(engine.model, engine.digest)]
+    voice = PiperEngine(VoiceConfig()).voice
     assert voice.context == receptive_field(voice.decoder) + 1 and voice.chunk
 
 

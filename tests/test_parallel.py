@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import signal
@@ -15,20 +14,13 @@ import pytest
 
 from bulletin.config import VoiceConfig
 from bulletin.errors import ToolError
-from bulletin.models import Script, Segment, Story
 from bulletin.tts import SegmentCache, get_engine, synthesize_script
 from bulletin.tts.gtts_engine import GttsEngine
+from conftest import script_of
 from gtts_endpoint import serve_gtts
 from sitekit import BULLETIN
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "harbour-ferry.txt"
-
-
-def script_of(*texts: str) -> Script:
-    segments = tuple(Segment(id=f"{n:03d}-body", kind="body", text=t, spoken=t)
-                     for n, t in enumerate(texts, 1))
-    return Script(title="t", date=dt.date(2026, 1, 1), stories=(Story("t", None, segments),),
-                  segments=segments, guid_key="k")
 
 
 def test_parallel_build_is_byte_identical_to_a_serial_one(cli, monkeypatch, tmp_path):

@@ -3,7 +3,8 @@
 An engine is constructed from a ``VoiceConfig`` (raising ``InputError`` for a bad voice or setting
 and ``ToolError`` when it cannot run here); ``synthesize(text)`` gives ``Speech`` (16-bit mono PCM).
 ``parallel`` says how segments may be spoken at once: ``"processes"`` (CPU-bound work; the engine is
-pickled to each worker process, which calls ``load(store)`` once before its first segment),
+pickled to each worker process, which calls ``load(store)`` before each segment: loading happens
+once, later calls do nothing),
 ``"threads"`` (waiting on a service or a subprocess), or ``"serial"``.
 """
 

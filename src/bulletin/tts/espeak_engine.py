@@ -16,13 +16,13 @@ from typing import ClassVar
 
 from ..config import VoiceConfig
 from ..errors import InputError, ToolError
-from ..runner import DEFAULT_RUNNER, CommandRunner
+from ..runner import DEFAULT_RUNNER, INSTALL_HINTS, CommandRunner
 from .base import Parallel, Speech, VoiceInfo
 
 PROGRAM = "espeak-ng"
 DEFAULT_VOICE = "en-us"
 BASE_RATE = 175  # espeak-ng's words per minute at speed 1.0
-MISSING = "espeak-ng not found; install it with: apt-get install espeak-ng"
+MISSING = f"{PROGRAM} not found; {INSTALL_HINTS[PROGRAM]}"
 
 
 @lru_cache(maxsize=4)

@@ -110,14 +110,20 @@ class PiperEngine:
                 f"speed={self.speed} gap={SENTENCE_GAP}")
 
     def load(self, store: Path | None = None) -> None:
-        """Load the voice into this process (``store``: a folder to keep its rewritten graph in)."""
+        """Load the voice into this process, once (``store``: a folder to keep its rewritten
+        graph in)."""
         key = (self.model, self.digest)
         if key not in _LOADED:
             _LOADED[key] = SeededVoice(self.model, self.config_path, self.digest, store)
 
-    def synthesize(self, text: str) -> Speech:
+    @property
+    def voice(self) -> SeededVoice:
+        """The voice, loaded into this process."""
         self.load()
-        voice = _LOADED[(self.model, self.digest)]
+        return _LOADED[(self.model, self.digest)]
+
+    def synthesize(self, text: str) -> Speech:
+        voice = self.voice
         s = self.settings
         scales = Scales(noise=s["noise"], length=s["length"] / self.speed, noise_w=s["noise_w"])
         gap = np.zeros(int(voice.sample_rate * SENTENCE_GAP), dtype=np.int16)

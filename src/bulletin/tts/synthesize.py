@@ -103,7 +103,7 @@ def synthesize_script(script: Script, engine: Engine, cache: SegmentCache,
 def _speak_all(engine: Engine, todo: Mapping[str, str], workers: int, store: Path,
                finished: Done) -> None:
     """Synthesise every text of ``todo`` ({key: text}), calling ``finished`` for each in turn."""
-    mode = getattr(engine, "parallel", "serial")
+    mode = engine.parallel
     count = min(workers or available_cores(), len(todo), getattr(engine, "max_workers", 1 << 10))
     order = sorted(todo, key=lambda key: len(todo[key]), reverse=True)  # longest first
     if mode == "processes":
@@ -153,17 +153,15 @@ def _workers_ignore_ctrl_c(starting: bool) -> Iterator[None]:
 
 # --- inside a worker process ---------------------------------------------------------------------
 
-_worker: dict[str, Any] = {}  # this worker's engine, voice store, and whether the voice is loaded
+_worker: dict[str, Any] = {}  # this worker's engine and voice store
 
 
 def _start_worker(engine: Engine, store: Path) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
-    _worker.update(engine=engine, store=store, loaded=False)
+    _worker.update(engine=engine, store=store)
 
 
 def _speak(text: str) -> Speech:
     engine = _worker["engine"]
-    if not _worker["loaded"]:
-        engine.load(_worker["store"])
-        _worker["loaded"] = True
+    engine.load(_worker["store"])  # the first time only: the engine keeps what it loaded
     return engine.synthesize(text)
