@@ -33,13 +33,14 @@ PUBLIC = "https://news.example.org/pod/"
 
 @pytest.fixture(scope="module")
 def public_site(tmp_path_factory) -> Path:
-    """A site built for a public base URL, with a secret file beside it."""
+    """A site built for a public base URL, with secret files beside it and a symlink out to one."""
     root = tmp_path_factory.mktemp("serve")
     config = make_config(root, base_url=PUBLIC)
     quick_build(config, article(root, "a.txt", "Served story", "A paragraph to serve."),
                 when=dt.datetime(2026, 11, 2, 7, 0, tzinfo=dt.UTC))
     (root / "secret.txt").write_text("not for the web")
     (root / "secret.mp3").write_bytes(b"ID3 secret audio")
+    (config.site / "leak.mp3").symlink_to(root / "secret.mp3")
     return config.site
 
 
@@ -172,9 +173,6 @@ def test_every_kind_of_site_file_has_its_mime_type(public_site):
     "/episodes/",
 ])
 def test_nothing_outside_the_site_or_private_to_it_is_served(public_site, path):
-    leak = public_site / "leak.mp3"
-    if not leak.is_symlink():
-        leak.symlink_to(public_site.parent / "secret.mp3")
     with running_server(public_site) as server:
         response, body = request(server, path)
     assert response.status == 404, path
