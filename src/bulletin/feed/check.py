@@ -181,10 +181,10 @@ def _check_item(item: etree._Element, number: int, site: _Site,
         problems.append(f"{label}: {problem}")
     if _text(item, "itunes:explicit") not in ("", "true", "false"):
         problems.append(f"{label}: itunes:explicit is not 'true' or 'false'")
-    declared = _seconds(_text(item, "itunes:duration"))
-    if _text(item, "itunes:duration") and declared is None:
-        problems.append(f"{label}: itunes:duration {_text(item, 'itunes:duration')!r} "
-                        "is unreadable")
+    written = _text(item, "itunes:duration")
+    declared = _seconds(written)
+    if written and declared is None:
+        problems.append(f"{label}: itunes:duration {written!r} is unreadable")
 
     duration = None
     enclosure = item.find("enclosure")
@@ -267,4 +267,4 @@ def check_site(site: Path, runner: CommandRunner = DEFAULT_RUNNER) -> list[str]:
         if guid in seen:
             problems.append(f"item {number}: guid {guid} repeats item {seen[guid]}'s")
         seen.setdefault(guid, number)
-    return [f"{feed}: {p}" if not p.startswith(str(feed)) else p for p in problems]
+    return [f"{feed}: {p}" for p in problems]
