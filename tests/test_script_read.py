@@ -15,6 +15,7 @@ from bulletin.errors import InputError
 from bulletin.script.clean import clean_article
 from bulletin.script.fetch import Fetcher
 from bulletin.script.read import read_article
+from sitekit import free_port
 
 QUICK = Fetcher(timeout=1.0, deadline=5.0, max_bytes=200_000, max_redirects=3)
 
@@ -161,10 +162,6 @@ def test_url_timeout(site: str) -> None:
 
 
 def test_url_nobody_listening() -> None:
-    import socket
-
-    with socket.socket() as sock:  # a port that was free a moment ago and has no server
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # free a moment ago, and no server on it
     with pytest.raises(InputError, match=rf"^http://127.0.0.1:{port}/x: cannot connect"):
         read_article(f"http://127.0.0.1:{port}/x", fetcher=QUICK)
