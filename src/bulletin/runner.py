@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import IO
 
 from .errors import ToolError
 
@@ -78,7 +79,7 @@ class CommandRunner:
         return results
 
     def _join(self, commands: Sequence[Sequence[str]], processes: list[subprocess.Popen],
-              errors: list) -> list[subprocess.CompletedProcess]:
+              errors: list[IO[bytes]]) -> list[subprocess.CompletedProcess]:
         """Start ``commands`` joined by pipes (into ``processes``) and wait for them all."""
         for index, (command, error) in enumerate(zip(commands, errors, strict=True)):
             processes.append(subprocess.Popen(
