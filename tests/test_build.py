@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+import wave
 from pathlib import Path
 
 import feedparser
@@ -13,12 +14,12 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from bulletin.audio import measure
-from bulletin.audio.stings import RATE, make_sting
 from bulletin.audio.stitch import LEAD_IN
 from bulletin.config import load_config
 from bulletin.pipeline import build
 from bulletin.script import build_script
 from bulletin.tts import SegmentCache, get_engine
+from conftest import REPO
 
 ARTICLE = (
     "Library opens its doors through the night",
@@ -26,6 +27,11 @@ ARTICLE = (
     "the first in the county to do so.",
     "Staff say students asked for a quiet place to work after midnight.",
 )
+
+
+def wav_seconds(path: Path) -> float:
+    with wave.open(str(path)) as wav:
+        return wav.getnframes() / wav.getframerate()
 
 
 def ffprobe(path: Path) -> dict:
@@ -62,7 +68,7 @@ def test_build_writes_a_44k_mono_mp3_with_the_expected_duration(built, runner):
         clip = cache.get(cache.key(engine.identity, segment.spoken))
         assert clip is not None, "the build cached every segment"
         speech += len(clip.pcm) / 2 / clip.sample_rate + segment.pause_after
-    stings = (len(make_sting("intro")) + len(make_sting("outro"))) / 2 / RATE
+    stings = sum(wav_seconds(REPO / "audio" / f"{kind}.wav") for kind in ("intro", "outro"))
     expected = stings + speech + LEAD_IN - 2 * config.audio.crossfade
     duration = float(info["format"]["duration"])
     assert abs(duration - expected) / expected < 0.02, (duration, expected)
