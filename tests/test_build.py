@@ -13,9 +13,9 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from bulletin.audio import measure
 from bulletin.audio.stitch import LEAD_IN
 from bulletin.config import load_config
+from bulletin.ffmpeg import measure_loudness
 from bulletin.pipeline import build
 from bulletin.script import build_script
 from bulletin.tts import SegmentCache, get_engine
@@ -77,7 +77,7 @@ def test_build_writes_a_44k_mono_mp3_with_the_expected_duration(built, runner):
 
 def test_build_meets_the_loudness_target_as_ebur128_measures_the_mp3(built, runner):
     summary, _ = built
-    level = measure(Path(summary["mp3"]), runner)
+    level = measure_loudness(Path(summary["mp3"]), runner=runner)
     assert -17.0 <= level.integrated <= -15.0, level
     assert level.true_peak <= -1.0, level
 

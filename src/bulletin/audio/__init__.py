@@ -17,11 +17,11 @@ from pathlib import Path
 
 from ..config import AudioConfig
 from ..errors import ToolError
+from ..ffmpeg import Loudness, encode_mp3
 from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
 from ..models import Clip, Mix, Script
 from ..runner import DEFAULT_RUNNER, CommandRunner
-from .encode import encode_mp3
-from .loudness import Loudness, chain, find_gain, measure
+from .loudness import chain, find_gain
 from .stings import load_stings
 from .stitch import stitch
 from .tags import Tags, write_tags
@@ -116,4 +116,4 @@ def _acceptable(level: Loudness, config: AudioConfig) -> bool:
             and level.true_peak <= config.true_peak - 0.1)
 
 
-__all__ = ["Loudness", "Tags", "export", "measure", "mix"]
+__all__ = ["Loudness", "Tags", "export", "mix"]

@@ -1,16 +1,14 @@
-"""Measure and set loudness as podcast platforms measure it (ITU-R BS.1770, ffmpeg's ebur128).
+"""Set loudness as podcast platforms measure it (ITU-R BS.1770, through ``ffmpeg``).
 
-``measure(path)`` → ``Loudness`` (integrated LUFS, and true peak dBTP unless ``true_peak=False``).
 ``find_gain(src, target, ceiling)`` → ``Gain``: the gain that brings ``src`` to ``target`` LUFS
 through the chain (a gentle compressor, the gain, an oversampled true-peak limiter under
 ``ceiling``), found by measuring and correcting; ``chain(gain, ceiling, rate)`` is that chain as
-an ffmpeg filter, and ``ebur128()``/``read_summary`` measure whatever ffmpeg reads.
+an ffmpeg filter.
 """
 
 from __future__ import annotations
 
 import math
-import re
 import wave
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -18,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ToolError
+from ..ffmpeg import Loudness, measure_loudness
 from ..runner import CommandRunner
 
 TOLERANCE = 0.3  # LU: aim well inside the ±1 LU promise
@@ -40,35 +39,6 @@ BRACKET = 1.5
 EXCERPT_FROM = 240.0
 EXCERPT_SLICES = 12
 EXCERPT_SLICE = 10.0
-
-
-@dataclass(frozen=True)
-class Loudness:
-    integrated: float  # LUFS
-    true_peak: float  # dBTP (NaN when not measured)
-
-
-def measure(path: Path, runner: CommandRunner, true_peak: bool = True) -> Loudness:
-    """Integrated loudness and true peak of an audio file, as ebur128 reports them."""
-    result = runner.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(path), "-af",
-                         ebur128(true_peak), "-f", "null", "-"])
-    return read_summary(result.stderr, path.name, true_peak)
-
-
-def ebur128(true_peak: bool = True) -> str:
-    """The ffmpeg filter that measures; its summary is read by ``read_summary``."""
-    return "ebur128=framelog=verbose" + (":peak=true" if true_peak else "")
-
-
-def read_summary(stderr: bytes, name: str, true_peak: bool = True) -> Loudness:
-    """The loudness in the summary ffmpeg's ``ebur128`` filter wrote to ``stderr``."""
-    log = stderr.decode("utf-8", "replace")
-    summary = log[log.rfind("Summary:"):]
-    integrated = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
-    found = re.search(r"True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
-    if not integrated or (true_peak and not found):
-        raise ToolError(f"ffmpeg: could not measure loudness of {name}")
-    return Loudness(float(integrated.group(1)), float(found.group(1)) if found else math.nan)
 
 
 def chain(gain: Gain, ceiling: float, rate: int) -> str:
@@ -120,10 +90,7 @@ def _trial(src: Path, gain: float, source: Loudness, ceiling: float, rate: int,
            runner: CommandRunner) -> float:
     """The integrated loudness ``src`` comes out at through the chain with ``gain`` dB."""
     filters = _chain(gain, ceiling, rate, source.integrated)
-    result = runner.run(["ffmpeg", "-hide_banner", "-nostats", "-i", str(src), "-af",
-                         f"{filters},{ebur128(true_peak=False)}",
-                         "-f", "null", "-"])
-    return read_summary(result.stderr, src.name, true_peak=False).integrated
+    return measure_loudness(src, filters, true_peak=False, runner=runner).integrated
 
 
 def find_gain(src: Path, target: float, ceiling: float, rate: int, runner: CommandRunner,
@@ -139,7 +106,8 @@ def find_gain(src: Path, target: float, ceiling: float, rate: int, runner: Comma
     if not _excerpt(src, sample):
         sample = src
     with ThreadPoolExecutor(max_workers=2) as pool:
-        whole, *part = pool.map(lambda path: measure(path, runner, true_peak=False).integrated,
+        whole, *part = pool.map(lambda path: measure_loudness(path, true_peak=False,
+                                                               runner=runner).integrated,
                                 dict.fromkeys([src, sample]))  # the whole and an excerpt at once
         if whole == float("-inf") or whole < -70:
             raise ToolError(f"{src.name}: the mix is silent; nothing to normalise")

@@ -16,6 +16,7 @@ from pydub import AudioSegment
 
 from ..config import AudioConfig
 from ..errors import InputError, ToolError
+from ..ffmpeg import decode_pcm
 from ..runner import DEFAULT_RUNNER, CommandRunner
 
 KINDS = ("intro", "outro", "transition")
@@ -41,8 +42,7 @@ def _decode(source: Path, rate: int, runner: CommandRunner) -> bytes:
                 return wav.readframes(wav.getnframes())
     except (wave.Error, EOFError):
         pass  # not a plain PCM WAV: ffmpeg decodes whatever it is
-    return runner.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-i", str(source),
-                       "-f", "s16le", "-ac", "1", "-ar", str(rate), "pipe:1"]).stdout
+    return decode_pcm(source, rate, runner=runner)
 
 
 def _load(path: str, kind: str, rate: int, runner: CommandRunner) -> AudioSegment:

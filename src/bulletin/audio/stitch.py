@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from pydub import AudioSegment
 
+from ..ffmpeg import decode_pcm
 from ..models import Chapter, Clip, Cue, Story
 from ..runner import CommandRunner
 from .stings import Stings
@@ -31,13 +32,7 @@ class Stitched:
 def _resample(pcm: bytes, rate: int, target: int, runner: CommandRunner) -> bytes:
     if rate == target:
         return pcm
-    result = runner.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "s16le", "-ar", str(rate),
-         "-ac", "1", "-i", "pipe:0", "-af", f"aresample={target}:filter_size=64",
-         "-f", "s16le", "-ac", "1", "-ar", str(target), "pipe:1"],
-        input=pcm,
-    )
-    return result.stdout
+    return decode_pcm(pcm, target, f"s16le@{rate}", runner)
 
 
 def level_stings(stings: Stings, speech_pcm: bytes) -> Stings:

@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from ..config import VoiceConfig
 from ..errors import InputError, ToolError
+from ..ffmpeg import decode_pcm
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from .base import Parallel, Speech, VoiceInfo
 
@@ -141,12 +142,8 @@ class GttsEngine:
                 if attempt >= retry.attempts or self.clock() + pause > deadline:
                     raise ToolError(f"gtts: gave up after {attempt} attempts: {exc}") from None
                 self.sleep(pause)
-        decoded = self.runner.run(
-            ["ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "mp3", "-i", "pipe:0",
-             "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "pipe:1"],
-            input=mp3,
-        )
-        return Speech(pcm=decoded.stdout, sample_rate=SAMPLE_RATE)
+        pcm = decode_pcm(mp3, SAMPLE_RATE, "mp3", self.runner)
+        return Speech(pcm=pcm, sample_rate=SAMPLE_RATE)
 
     def _request(self, text: str, connect: float, read: float) -> bytes:
         """One try through gTTS's own request and response code: MP3 bytes or a classified error."""
