@@ -98,6 +98,7 @@ class FakeEngine:
     name: ClassVar[str] = "fake"
     offline: ClassVar[bool] = True
     parallel: ClassVar[Parallel] = "serial"
+    max_workers: ClassVar[int | None] = None
     sample_rate = 22050
 
     def __init__(self, config: VoiceConfig | None = None) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from bulletin.config import VoiceConfig
 from bulletin.errors import InputError
-from bulletin.tts import ENGINES, get_engine
+from bulletin.tts import get_engine
 from bulletin.tts.piper_engine import PiperEngine, voice_files
 from bulletin.tts.piper_model import MAX_CONTEXT, Scales, SeededVoice, receptive_field
 from gtts_endpoint import serve_gtts
@@ -24,15 +24,6 @@ def probe_seconds(mp3: Path) -> float:
     out = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration",
                           "-of", "csv=p=0", str(mp3)], capture_output=True, check=True, text=True)
     return float(out.stdout)
-
-
-def test_registry_names_three_engines_behind_one_interface():
-    assert set(ENGINES) == {"piper", "gtts", "espeak"}
-    for name, cls in ENGINES.items():
-        assert cls.name == name
-        assert cls.parallel in ("processes", "threads")
-        assert all(callable(getattr(cls, m)) for m in ("synthesize", "load", "voices", "check"))
-        assert all(v.engine == name for v in cls.voices())
 
 
 def test_unknown_engine_lists_the_valid_ones(cli, write_article):
@@ -68,6 +59,22 @@ def test_piper_speaks_any_voice_file_by_path(tmp_path):
     engine = get_engine(VoiceConfig(voice=str(tmp_path / "other.onnx")))
     assert "voice=other:" in engine.identity
     assert engine.synthesize("Hello from another voice.").pcm
+
+
+def test_an_onnx_model_that_is_not_a_piper_voice_is_refused_as_input(cli, write_article):
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"])], "not-a-voice",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1])])
+    Path("plain.onnx").write_bytes(helper.make_model(graph).SerializeToString())
+    Path("plain.onnx.json").write_bytes(voice_files("")[1].read_bytes())
+    result = cli("build", write_article("a.txt", "Title", "A paragraph."), "--voice", "plain.onnx")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("bulletin: piper voice ")
+    assert result.stderr.endswith("plain.onnx: the voice has no noise nodes; not a Piper voice?\n")
+    assert not Path("public").exists()
 
 
 @pytest.mark.parametrize("voice, problem", [

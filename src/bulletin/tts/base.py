@@ -37,6 +37,7 @@ class Engine(Protocol):
     name: ClassVar[str]
     offline: ClassVar[bool]
     parallel: ClassVar[Parallel]
+    max_workers: ClassVar[int | None]  # segments in flight at once at most; None: no own limit
 
     def __init__(self, config: VoiceConfig) -> None: ...
 

@@ -36,6 +36,7 @@ class EspeakEngine:
     name: ClassVar[str] = "espeak"
     offline: ClassVar[bool] = True
     parallel: ClassVar[Parallel] = "threads"  # each segment is its own espeak-ng process
+    max_workers: ClassVar[int | None] = None
 
     def __init__(self, config: VoiceConfig, runner: CommandRunner = DEFAULT_RUNNER) -> None:
         if not runner.available(PROGRAM):
@@ -87,5 +88,5 @@ class EspeakEngine:
         return rows
 
     @classmethod
-    def check(cls, runner: CommandRunner = DEFAULT_RUNNER) -> str | None:
-        return None if runner.available(PROGRAM) else MISSING
+    def check(cls) -> str | None:
+        return None if DEFAULT_RUNNER.available(PROGRAM) else MISSING

@@ -17,6 +17,7 @@ import socket
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 from urllib.parse import urlsplit
 
@@ -27,6 +28,7 @@ from ..runner import DEFAULT_RUNNER, CommandRunner
 from .base import Parallel, Speech, VoiceInfo
 
 SAMPLE_RATE = 24000
+CHECK_TIMEOUT = 3.0  # seconds `bulletin voices` waits to see whether Google answers
 OFFLINE_HINT = "gTTS needs internet access; use --engine piper to speak offline"
 ACCENTS = ("com", "co.uk", "com.au", "ca", "co.in", "ie", "co.za", "us", "com.ng")
 
@@ -86,7 +88,7 @@ class GttsEngine:
     name: ClassVar[str] = "gtts"
     offline: ClassVar[bool] = False
     parallel: ClassVar[Parallel] = "threads"
-    max_workers: ClassVar[int] = 4  # requests in flight at once: polite to the service
+    max_workers: ClassVar[int | None] = 4  # requests in flight at once: polite to the service
 
     def __init__(self, config: VoiceConfig, runner: CommandRunner = DEFAULT_RUNNER, *,
                  retry: RetryPolicy | None = None, sleep: Callable[[float], None] = time.sleep,
@@ -120,7 +122,7 @@ class GttsEngine:
         version = importlib.metadata.version("gTTS")
         return f"gtts {version} lang={self.lang} tld={self.tld} slow={self.slow}"
 
-    def load(self, store: object = None) -> None:
+    def load(self, store: Path | None = None) -> None:
         """Nothing to load: the voice is Google's."""
 
     def synthesize(self, text: str) -> Speech:
@@ -188,7 +190,7 @@ class GttsEngine:
         return None
 
     @classmethod
-    def check(cls, timeout: float = 3.0) -> str | None:
+    def check(cls) -> str | None:
         """Installed, and Google Translate's host accepts a connection right now."""
         problem = cls._installed()
         if problem:
@@ -198,7 +200,7 @@ class GttsEngine:
         url = urlsplit(tts._translate_url(tld="com", path=""))  # the builder gTTS itself uses
         port = url.port or (443 if url.scheme == "https" else 80)
         try:
-            with socket.create_connection((url.hostname, port), timeout=timeout):
+            with socket.create_connection((url.hostname, port), timeout=CHECK_TIMEOUT):
                 return None
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__

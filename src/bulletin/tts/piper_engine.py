@@ -85,6 +85,7 @@ class PiperEngine:
     name: ClassVar[str] = "piper"
     offline: ClassVar[bool] = True
     parallel: ClassVar[Parallel] = "processes"
+    max_workers: ClassVar[int | None] = None
 
     def __init__(self, config: VoiceConfig) -> None:
         if not 0.25 <= config.speed <= 4.0:

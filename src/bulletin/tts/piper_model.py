@@ -46,8 +46,9 @@ GRAPH_SCHEME = "v3"  # names the stored graphs; changes when the rewriting chang
 FIELD_KEY = "bulletin_receptive_field"  # the decoder graph's metadata: frames it sees each side
 
 
-def seeded_graph(proto: Any) -> None:
-    """Rewrite ``proto`` in place: every RandomNormalLike node is fed from a new 1-D input.
+def seeded_graph(proto: Any, name: str = "") -> None:
+    """Rewrite ``proto`` in place: every RandomNormalLike node is fed from a new 1-D input; a
+    graph that cannot be seeded is not a Piper voice: ``InputError`` naming ``name``.
 
     ``y = RandomNormalLike(x)`` becomes ``y = Reshape(Slice(noise_i, 0, Size(x)), Shape(x))``: the
     first ``Size(x)`` values of the input ``noise_i``, in ``x``'s shape.
@@ -64,7 +65,8 @@ def seeded_graph(proto: Any) -> None:
         dtype = next((helper.get_attribute_value(a) for a in node.attribute if a.name == "dtype"),
                      TensorProto.FLOAT)
         if dtype != TensorProto.FLOAT:
-            raise ToolError("piper: the voice draws non-float noise; cannot seed it")
+            raise InputError(f"piper voice {name}: the voice draws non-float noise; "
+                             "cannot seed it")
         source = f"{NOISE_PREFIX}_{len(inputs)}"
         inputs.append(source)
         graph.input.append(helper.make_tensor_value_info(source, TensorProto.FLOAT,
@@ -82,7 +84,8 @@ def seeded_graph(proto: Any) -> None:
                              name=p + "Reshape"),
         ])
     if not inputs:
-        raise ToolError("piper: the voice has no noise nodes; not a Piper voice?")
+        raise InputError(f"piper voice {name}: the voice has no noise nodes; "
+                         "not a Piper voice?")
     del graph.node[:]
     graph.node.extend(nodes)
 
@@ -130,10 +133,7 @@ def prepared_graphs(model: Path) -> list[bytes]:
         proto = onnx.load(str(model))
     except Exception as exc:  # protobuf's and onnx's own types
         raise InputError(f"piper voice {model}: not an ONNX model ({type(exc).__name__})") from None
-    try:
-        seeded_graph(proto)
-    except ToolError as exc:
-        raise InputError(f"piper voice {model}: {str(exc).removeprefix('piper: ')}") from None
+    seeded_graph(proto, str(model))
     parts = split_decoder(proto)
     if not parts:
         return [proto.SerializeToString()]

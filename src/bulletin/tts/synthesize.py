@@ -104,7 +104,7 @@ def _speak_all(engine: Engine, todo: Mapping[str, str], workers: int, store: Pat
                finished: Done) -> None:
     """Synthesise every text of ``todo`` ({key: text}), calling ``finished`` for each in turn."""
     mode = engine.parallel
-    count = min(workers or available_cores(), len(todo), getattr(engine, "max_workers", 1 << 10))
+    count = min(workers or available_cores(), len(todo), engine.max_workers or len(todo))
     order = sorted(todo, key=lambda key: len(todo[key]), reverse=True)  # longest first
     if mode == "processes":
         # Even one worker is a process of its own: the voice never weighs on this one.
