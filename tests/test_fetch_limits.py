@@ -103,7 +103,7 @@ def refusal(fetcher: Fetcher, url: str, pattern: str) -> str:
     return line
 
 
-# --- The deadline -------------------------------------------------------------------------------
+# --- The deadline ---------------------------------------------------------------------------------
 
 def test_headers_a_byte_a_second_stop_at_the_deadline(site: str, dialer: Dialer) -> None:
     # Each byte comes well within the 1.5 s read timeout; only a deadline over the whole fetch
@@ -149,7 +149,7 @@ def test_an_encoding_bulletin_cannot_read_is_refused(site: str, dialer: Dialer) 
     refusal(quick(dialer), f"{site}/brotli.html", r"unsupported content encoding br")
 
 
-# --- Credentials in a URL -----------------------------------------------------------------------
+# --- Credentials in a URL -------------------------------------------------------------------------
 
 def with_member(url: str) -> str:
     return url.replace("http://", f"http://{MEMBER[0]}:{MEMBER[1]}@", 1)
@@ -180,19 +180,19 @@ def test_credentials_are_not_in_the_script_or_its_errors(cli, site: str) -> None
     assert MEMBER[1] not in result.output
 
 
-@pytest.mark.parametrize("host", ["a" * 64 + ".example", "news..example"])
-def test_a_host_name_no_resolver_can_look_up(host: str, dialer: Dialer) -> None:
-    refusal(quick(dialer, resolver=system_resolver), f"http://{host}/story",
-            rf"cannot connect \(cannot find {host}: not a valid host name\)")
-    assert dialer.dialled == []
-
-
-# --- Schemes, redirects, User-Agent --------------------------------------------------------------
+# --- Schemes, host names, redirects, User-Agent ---------------------------------------------------
 
 @pytest.mark.parametrize("url", ["ftp://127.0.0.1/article.txt", "file:///etc/passwd",
                                  "gopher://127.0.0.1:70/"])
 def test_only_http_and_https(url: str, dialer: Dialer) -> None:
     refusal(quick(dialer), url, r"not an http or https URL")
+    assert dialer.dialled == []
+
+
+@pytest.mark.parametrize("host", ["a" * 64 + ".example", "news..example"])
+def test_a_host_name_no_resolver_can_look_up(host: str, dialer: Dialer) -> None:
+    refusal(quick(dialer, resolver=system_resolver), f"http://{host}/story",
+            rf"cannot connect \(cannot find {host}: not a valid host name\)")
     assert dialer.dialled == []
 
 
@@ -209,7 +209,7 @@ def test_an_honest_user_agent(site: str, dialer: Dialer) -> None:
     assert article.paragraphs[0].startswith(f"bulletin/{__version__} ")
 
 
-# --- Private addresses --------------------------------------------------------------------------
+# --- Private addresses ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("host", ["0x7f000001", "2130706433", "127.1", "[::ffff:127.0.0.1]",
                                   "127.0.0.1", "[::1]", "[::ffff:7f00:1]"])
