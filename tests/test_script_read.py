@@ -17,7 +17,7 @@ from bulletin.script.fetch import Fetcher
 from bulletin.script.read import read_article
 from sitekit import free_port
 
-QUICK = Fetcher(timeout=1.0, deadline=5.0, max_bytes=200_000, max_redirects=3)
+QUICK = Fetcher(timeout=1.0, deadline=5.0, max_bytes=200_000, max_redirects=3, allow_private=True)
 
 
 @pytest.fixture(scope="module")

@@ -1,19 +1,36 @@
-"""Fetch an article page over HTTP(S), within limits.
+"""Fetch an article page over HTTP(S), within limits: bulletin's one HTTP client.
 
 In: an ``http://`` or ``https://`` URL. Out: a ``Page`` (final URL, media type, bytes). Every way a
-fetch can fail (unreachable host, timeout, HTTP error, wrong content type, too large, a redirect
-loop) raises ``InputError`` naming the URL and the reason.
+fetch can fail (unreachable host, timeout, the deadline, HTTP error, wrong content type, too large,
+a redirect loop, a forbidden address) raises ``InputError`` naming the URL and the reason.
+
+The limits: one wall-clock deadline over the whole fetch (name lookup, connect, TLS, headers, body
+and every redirect), a timeout on each network operation, at most ``max_redirects`` redirects,
+http and https only, at most one content-encoding layer (gzip or deflate), and a cap on the body's
+bytes both as sent and as inflated, checked as they stream. Each host is resolved once and checked
+by the private-address rule (``addresses``); the connection goes to exactly the address checked.
+A user and password in the URL are sent (as HTTP Basic auth, to that origin only) but never
+stored or shown. Proxy settings in the environment are not used: every connection is direct, so
+the address rule sees the real address.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import re
+import ssl
 import time
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
 
+import httpcore
 import httpx
 
 from .. import __version__
 from ..errors import InputError
+from .addresses import AddressPolicy, AddressRefused, Resolver, resolve_within, system_resolver
 
 MAX_BYTES = 5 * 1024 * 1024  # an article page is text; anything larger is not one
 
@@ -25,78 +42,315 @@ ARTICLE_TYPES = {
     "text/x-markdown": "md",
     "text/plain": "txt",
 }
+ENCODINGS = ("gzip", "x-gzip", "deflate")  # the one layer a page may come in
+REDIRECTS = (301, 302, 303, 307, 308)
+HEADERS = [
+    (b"User-Agent", f"bulletin/{__version__} (+podcast bulletin maker)".encode()),
+    (b"Accept", b"text/html, application/xhtml+xml, text/markdown, text/plain;q=0.8"),
+    (b"Accept-Encoding", b"gzip, deflate"),
+]
+_CREDENTIALS = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/?#]*@", re.IGNORECASE)
+
+
+def without_credentials(url: str) -> str:
+    """``url`` without a ``user:password@`` part, fit to store or show."""
+    return _CREDENTIALS.sub(r"\1", url, count=1)
 
 
 @dataclass(frozen=True)
 class Page:
     """A fetched document: where it ended up, what kind it is and its bytes."""
 
-    url: str
+    url: str  # where the last redirect led, without credentials
     kind: str  # "html", "md" or "txt"
     body: bytes
+    source: str  # the URL asked for, without credentials
 
 
 @dataclass(frozen=True)
 class Fetcher:
-    """Fetches pages with a per-operation timeout, an overall deadline, a size cap and a bounded
-    number of redirects. Tests pass one with short limits; the default suits the real web."""
+    """Fetches pages within a per-operation timeout, an overall deadline, a size cap, a bounded
+    number of redirects and the private-address rule. ``allow_private`` is for a URL the user
+    typed; a URL from a feed or a queued job gets the default, False. ``resolver`` and
+    ``network`` (an httpcore network backend, which connects to numeric addresses) are the test
+    seams. Tests pass one with short limits; the default suits the real web."""
 
     timeout: float = 15.0  # seconds allowed for connecting and for each read
-    deadline: float = 60.0  # seconds allowed for the whole download
-    max_bytes: int = MAX_BYTES
+    deadline: float = 60.0  # seconds allowed for the whole fetch, redirects included
+    max_bytes: int = MAX_BYTES  # the body's cap, as sent and as inflated
     max_redirects: int = 5
+    allow_private: bool = False
+    resolver: Resolver = system_resolver
+    network: httpcore.NetworkBackend = field(default_factory=httpcore.SyncBackend,
+                                             compare=False, repr=False)
 
     def fetch(self, url: str) -> Page:
         """Download ``url`` or raise ``InputError`` saying why it cannot be read."""
-        headers = {"User-Agent": f"bulletin/{__version__} (+podcast bulletin maker)",
-                   "Accept": "text/html, application/xhtml+xml, text/markdown, text/plain;q=0.8"}
+        shown = without_credentials(url)
+        target = _parse(url, shown)
+        clock = _Clock(self.deadline)
+        backend = _CheckedBackend(self.network, self.resolver, AddressPolicy(self.allow_private),
+                                  clock)
+        auth, home = _basic_auth(target), _origin(target)
+        hop = ""  # what the error names once a redirect has been followed
         try:
-            with httpx.Client(follow_redirects=True, max_redirects=self.max_redirects,
-                              timeout=httpx.Timeout(self.timeout), headers=headers) as client, \
-                    client.stream("GET", url) as response:
-                return self._read(url, response)
-        except httpx.TooManyRedirects:
-            raise InputError(f"{url}: too many redirects (more than {self.max_redirects})") \
-                from None
-        except httpx.TimeoutException:
-            raise InputError(f"{url}: timed out after {self.timeout:g} s") from None
-        except httpx.UnsupportedProtocol:
-            raise InputError(f"{url}: not an http or https URL") from None
-        except httpx.InvalidURL as exc:
-            raise InputError(f"{url}: invalid URL ({exc})") from None
-        except httpx.ConnectError as exc:
-            raise InputError(f"{url}: cannot connect ({_reason(exc)})") from None
-        except httpx.HTTPError as exc:
-            raise InputError(f"{url}: cannot fetch ({_reason(exc)})") from None
+            for _ in range(self.max_redirects + 1):
+                headers = [(b"Host", target.netloc), *HEADERS]
+                if auth and _origin(target) == home:
+                    headers.append((b"Authorization", auth))
+                with httpcore.ConnectionPool(ssl_context=_ssl_context(), retries=0,
+                                             network_backend=backend) as pool, \
+                        pool.stream("GET", _core_url(target), headers=headers,
+                                    extensions={"timeout": self._timeouts()}) as response:
+                    location = _location(response)
+                    if location is None:
+                        kind, body = self._read(shown, response)
+                        return Page(url=without_credentials(str(target)), kind=kind, body=body,
+                                    source=shown)
+                hop = f"redirect to {without_credentials(location)}: "
+                target = _follow(target, location, shown, hop)
+        except AddressRefused as exc:
+            raise InputError(f"{shown}: {hop}{exc}") from None
+        except httpcore.TimeoutException:
+            if clock.binding:
+                raise InputError(f"{shown}: gave up after the {self.deadline:g} s deadline") \
+                    from None
+            raise InputError(f"{shown}: {hop}timed out after {self.timeout:g} s") from None
+        except httpcore.ConnectError as exc:
+            raise InputError(f"{shown}: {hop}cannot connect ({_reason(exc)})") from None
+        except (httpcore.NetworkError, httpcore.ProtocolError, ssl.SSLError) as exc:
+            raise InputError(f"{shown}: {hop}cannot fetch ({_reason(exc)})") from None
+        raise InputError(f"{shown}: too many redirects (more than {self.max_redirects})")
 
-    def _read(self, url: str, response: httpx.Response) -> Page:
-        if response.status_code >= 400:
-            reason = response.reason_phrase or "error"
-            raise InputError(f"{url}: HTTP {response.status_code} {reason}")
-        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    def _timeouts(self) -> dict[str, float]:
+        return dict.fromkeys(("connect", "read", "write", "pool"), self.timeout)
+
+    def _read(self, shown: str, response: httpcore.Response) -> tuple[str, bytes]:
+        """The page's kind and body, once its status, type, encoding and size pass."""
+        if not 200 <= response.status < 300:
+            reason = response.extensions.get("reason_phrase", b"").decode("latin-1").strip()
+            raise InputError(f"{shown}: HTTP {response.status} {reason or 'error'}")
+        media = _header(response, b"content-type").split(";")[0].strip().lower()
         kind = ARTICLE_TYPES.get(media)
         if kind is None:
-            shown = media or "none given"
-            raise InputError(f"{url}: content type {shown} is not an article page "
-                             "(expected HTML, Markdown or plain text)")
-        length = response.headers.get("content-length", "")
+            raise InputError(f"{shown}: content type {media or 'none given'} is not an article "
+                             "page (expected HTML, Markdown or plain text)")
+        length = _header(response, b"content-length")
         if length.isdigit() and int(length) > self.max_bytes:
-            raise InputError(f"{url}: too large for an article ({int(length)} bytes, "
+            raise InputError(f"{shown}: too large for an article ({int(length)} bytes, "
                              f"limit {self.max_bytes})")
-        started = time.monotonic()
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise InputError(f"{url}: too large for an article (more than "
+        layers = [name.strip().lower() for name in _header(response, b"content-encoding")
+                  .split(",") if name.strip() and name.strip().lower() != "identity"]
+        if len(layers) > 1:
+            raise InputError(f"{shown}: content encoded more than once ({', '.join(layers)}); "
+                             "bulletin reads one layer of gzip or deflate")
+        if layers and layers[0] not in ENCODINGS:
+            raise InputError(f"{shown}: unsupported content encoding {layers[0]} "
+                             "(bulletin reads gzip and deflate)")
+        return kind, self._body(shown, response, layers[0] if layers else None)
+
+    def _body(self, shown: str, response: httpcore.Response, encoding: str | None) -> bytes:
+        """Read the body as it streams, inflating it if encoded, never past ``max_bytes``."""
+        inflater = _Inflater(encoding) if encoding else None
+        parts: list[bytes] = []
+        sent = size = 0
+        for chunk in response.iter_stream():
+            sent += len(chunk)
+            if sent > self.max_bytes:
+                raise InputError(f"{shown}: too large for an article (more than "
                                  f"{self.max_bytes} bytes)")
-            if time.monotonic() - started > self.deadline:
-                raise InputError(f"{url}: download took longer than {self.deadline:g} s")
-            chunks.append(chunk)
-        return Page(url=str(response.url), kind=kind, body=b"".join(chunks))
+            if inflater is None:
+                parts.append(chunk)
+                continue
+            try:
+                while chunk and not inflater.done:
+                    # Ask for one byte more than fits: getting it proves the page too large.
+                    part = inflater.inflate(chunk, self.max_bytes - size + 1)
+                    size += len(part)
+                    if size > self.max_bytes:
+                        raise InputError(f"{shown}: too large for an article (more than "
+                                         f"{self.max_bytes} bytes once decompressed)")
+                    parts.append(part)
+                    chunk = inflater.pending
+            except zlib.error as exc:
+                raise InputError(f"{shown}: damaged {encoding} data ({exc})") from None
+            if inflater.done:
+                break  # anything after the end of the compressed data is not read
+        return b"".join(parts)
 
 
-def _reason(exc: Exception) -> str:
+class _Inflater:
+    """Undoes one gzip or deflate layer, making at most as many bytes as asked for at a time."""
+
+    def __init__(self, encoding: str) -> None:
+        self._raw_deflate_ok = encoding == "deflate"  # servers send raw deflate as "deflate" too
+        self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32)  # a gzip or zlib header
+        self._started = False
+
+    def inflate(self, data: bytes, most: int) -> bytes:
+        try:
+            part = self._zlib.decompress(data, most)
+        except zlib.error:
+            if self._started or not self._raw_deflate_ok:
+                raise
+            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
+            part = self._zlib.decompress(data, most)
+        self._started = True
+        return part
+
+    @property
+    def pending(self) -> bytes:
+        """Input not yet inflated because the last call made as many bytes as it was allowed."""
+        return self._zlib.unconsumed_tail
+
+    @property
+    def done(self) -> bool:
+        return self._zlib.eof
+
+
+class _Clock:
+    """The wall-clock budget of one fetch: every network wait gets at most what is left."""
+
+    def __init__(self, seconds: float) -> None:
+        self.ends = time.monotonic() + seconds
+        self.binding = False  # whether the last wait was cut short by the deadline
+
+    def allow(self, timeout: float | None, error: type[httpcore.TimeoutException]) -> float:
+        """The seconds the next wait may take: ``timeout``, or less if the deadline is nearer.
+        Raises ``error`` once the deadline has passed."""
+        left = self.ends - time.monotonic()
+        self.binding = timeout is None or left < timeout
+        if left <= 0:
+            raise error("the deadline has passed")
+        return left if self.binding else timeout  # type: ignore[return-value]
+
+
+class _ClockedStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake waits within the fetch's clock."""
+
+    def __init__(self, stream: httpcore.NetworkStream, clock: _Clock) -> None:
+        self._stream = stream
+        self._clock = clock
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._clock.allow(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._clock.allow(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        seconds = self._clock.allow(timeout, httpcore.ConnectTimeout)
+        return _ClockedStream(self._stream.start_tls(ssl_context, server_hostname, seconds),
+                              self._clock)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _CheckedBackend(httpcore.NetworkBackend):
+    """Resolves each host once, lets the policy judge every address, then connects to exactly
+    those addresses through ``network``: a second lookup (DNS rebinding) cannot slip past."""
+
+    def __init__(self, network: httpcore.NetworkBackend, resolver: Resolver,
+                 policy: AddressPolicy, clock: _Clock) -> None:
+        self._network, self._resolver, self._policy, self._clock = network, resolver, policy, clock
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                    local_address: str | None = None,
+                    socket_options: Any = None) -> httpcore.NetworkStream:
+        seconds = self._clock.allow(timeout, httpcore.ConnectTimeout)
+        try:
+            addresses = resolve_within(self._resolver, host, port, seconds)
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"looking up {host} took too long") from None
+        except OSError as exc:
+            raise httpcore.ConnectError(f"cannot find {host}: {_reason(exc)}") from None
+        except UnicodeError:  # a label too long or empty: the lookup cannot even be asked
+            raise httpcore.ConnectError(f"cannot find {host}: not a valid host name") from None
+        if not addresses:
+            raise httpcore.ConnectError(f"cannot find {host}: no address")
+        self._policy.check(host, addresses)
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                stream = self._network.connect_tcp(
+                    address, port, timeout=self._clock.allow(timeout, httpcore.ConnectTimeout),
+                    local_address=local_address, socket_options=socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+                continue
+            return _ClockedStream(stream, self._clock)
+        raise failure  # type: ignore[misc]
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    return httpx.create_ssl_context()
+
+
+def _parse(url: str, shown: str) -> httpx.URL:
+    try:
+        target = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        raise InputError(f"{shown}: invalid URL ({without_credentials(str(exc))})") from None
+    if target.scheme not in ("http", "https"):
+        raise InputError(f"{shown}: not an http or https URL")
+    if not target.raw_host:
+        raise InputError(f"{shown}: invalid URL (no host)")
+    return target
+
+
+def _follow(target: httpx.URL, location: str, shown: str, hop: str) -> httpx.URL:
+    """Where a redirect from ``target`` to ``location`` leads: an http(s) URL, or InputError."""
+    try:
+        following = target.join(location)
+    except httpx.InvalidURL:
+        raise InputError(f"{shown}: {hop}invalid URL") from None
+    if following.scheme not in ("http", "https"):
+        raise InputError(f"{shown}: {hop}not http or https")
+    if not following.raw_host:
+        raise InputError(f"{shown}: {hop}invalid URL (no host)")
+    return following
+
+
+def _core_url(target: httpx.URL) -> httpcore.URL:
+    return httpcore.URL(scheme=target.raw_scheme, host=target.raw_host, port=target.port,
+                        target=target.raw_path)
+
+
+def _origin(target: httpx.URL) -> tuple[str, bytes, int | None]:
+    return target.scheme, target.raw_host, target.port
+
+
+def _basic_auth(target: httpx.URL) -> bytes | None:
+    if not target.username and not target.password:
+        return None
+    pair = f"{target.username}:{target.password}".encode()
+    return b"Basic " + base64.b64encode(pair)
+
+
+def _header(response: httpcore.Response, name: bytes) -> str:
+    """All of the response's ``name`` headers, joined with commas, as text."""
+    values = [value.decode("latin-1") for key, value in response.headers if key.lower() == name]
+    return ", ".join(values)
+
+
+def _location(response: httpcore.Response) -> str | None:
+    """Where a redirect response points, or None for any other response."""
+    if response.status not in REDIRECTS:
+        return None
+    raw = next((value for key, value in response.headers if key.lower() == b"location"), b"")
+    try:
+        location = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        location = raw.decode("latin-1").strip()
+    return location or None
+
+
+def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[-1] if text else type(exc).__name__

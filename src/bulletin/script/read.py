@@ -26,7 +26,7 @@ from ..fileio import read_user_bytes
 from ..models import Article
 from .fetch import MAX_BYTES, Fetcher
 
-DEFAULT_FETCHER = Fetcher()
+DEFAULT_FETCHER = Fetcher(allow_private=True)  # sources typed by the user; a feed's get Fetcher()
 EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
               ".html": "html", ".htm": "html", ".xhtml": "html"}
 
@@ -265,7 +265,7 @@ def read_article(source: str, *, fetcher: Fetcher = DEFAULT_FETCHER,
         return parse(data, sniff(data), "-")
     if is_url(source):
         page = fetcher.fetch(source)
-        return parse(page.body, page.kind, source, page.url)
+        return parse(page.body, page.kind, page.source, page.url)
     path = Path(source)
     data = read_user_bytes(path, "article", MAX_BYTES)
     kind = EXTENSIONS.get(path.suffix.lower()) or sniff(data)
