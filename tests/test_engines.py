@@ -13,7 +13,8 @@ from bulletin.config import VoiceConfig
 from bulletin.errors import InputError
 from bulletin.tts import get_engine
 from bulletin.tts.piper_engine import PiperEngine, voice_files
-from bulletin.tts.piper_model import MAX_CONTEXT, Scales, SeededVoice, receptive_field
+from bulletin.tts.piper_graph import MAX_CONTEXT, receptive_field
+from bulletin.tts.piper_voice import Scales, SeededVoice
 from gtts_endpoint import serve_gtts
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "harbour-ferry.txt"

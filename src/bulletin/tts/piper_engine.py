@@ -2,7 +2,8 @@
 
 Any other Piper voice is used by giving the path of its ``.onnx`` file (``.onnx.json`` beside it).
 The speaking rate divides the voice's length scale. Speech is reproducible: the same text and
-settings give the same samples in any process, in any order (see ``piper_model``).
+settings give the same samples in any process, in any order (see ``piper_graph``, which rewrites
+the voice's graph, and ``piper_voice``, which runs it).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import numpy as np
 from ..config import VoiceConfig
 from ..errors import InputError, ToolError
 from .base import Parallel, Speech, VoiceInfo
-from .piper_model import CHUNK_FRAMES, Scales, SeededVoice
+from .piper_voice import CHUNK_FRAMES, Scales, SeededVoice
 
 DEFAULT_VOICE = "en_US-joe-medium"
 SENTENCE_GAP = 0.25  # seconds between sentences inside one segment
