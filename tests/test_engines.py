@@ -167,7 +167,8 @@ def test_the_decoder_context_is_measured_not_assumed():
     assert receptive_field(_decoder(kernel=21)) == 10 + 3
     assert receptive_field(_decoder(kernel=2 * MAX_CONTEXT + 1)) > MAX_CONTEXT  # one pass
     voice = PiperEngine(VoiceConfig()).voice
-    assert voice.context == receptive_field(voice.decoder) + 1 and voice.chunk
+    assert voice.chunk, "the bundled voice is decoded in chunks"
+    assert voice.context >= receptive_field(voice.decoder), "each chunk sees all it depends on"
 
 
 def test_a_voice_file_that_is_not_a_model_exits_2(cli, write_article, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import array
 import math
+from dataclasses import dataclass, field
 
 from bulletin.config import load_config
 from bulletin.feed import Catalog
@@ -49,10 +50,11 @@ def test_cues_and_chapters_match_the_audio(write_article, fake_engine, runner, t
     assert episode.chapters[-1].end == episode.duration
 
 
+@dataclass(frozen=True)
 class CountingRunner(CommandRunner):
-    def __init__(self) -> None:
-        super().__init__()
-        object.__setattr__(self, "encodes", [])
+    """The real runner, noting each MP3 encoding it runs."""
+
+    encodes: list = field(default_factory=list)
 
     def run(self, args, input=None):
         if "libmp3lame" in args:
