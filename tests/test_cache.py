@@ -124,7 +124,7 @@ def test_key_covers_engine_voice_settings_and_text(own_cache):
     assert [c.cached for c in first] == [False]
     assert [c.cached for c in synthesize_script(script, normal, cache)] == [True]
     assert [c.cached for c in synthesize_script(script, faster, cache)] == [False]
-    assert len(synthesize_script(script, faster, cache)[0].pcm) < len(first[0].pcm)
+    assert len(synthesize_script(script, faster, cache)[0].speech.pcm) < len(first[0].speech.pcm)
 
 
 def test_cache_lives_in_the_platform_cache_dir_unless_told(cli, tmp_path, monkeypatch):
@@ -161,4 +161,4 @@ def test_equal_texts_are_synthesised_once(own_cache, fake_engine):
                               fake_engine, SegmentCache(own_cache))
     assert fake_engine.calls == ["Good evening.", "Next story."]
     assert [c.cached for c in clips] == [False, False, True]
-    assert clips[0].pcm == clips[2].pcm != clips[1].pcm
+    assert clips[0].speech.pcm == clips[2].speech.pcm != clips[1].speech.pcm

@@ -48,7 +48,7 @@ def test_clips_come_back_in_script_order_whatever_finishes_first(tmp_path):
     engine = get_engine(VoiceConfig())
     clips = synthesize_script(script_of(*texts), engine, SegmentCache(tmp_path / "c"), workers=2)
     assert [c.segment.spoken for c in clips] == list(texts)
-    assert [c.pcm for c in clips] == [engine.synthesize(t).pcm for t in texts]
+    assert [c.speech.pcm for c in clips] == [engine.synthesize(t).pcm for t in texts]
 
 
 def test_progress_counts_every_segment_once(tmp_path):
@@ -71,7 +71,7 @@ def test_gtts_requests_run_concurrently_but_bounded(monkeypatch, tmp_path):
         texts = [f"Story number {n} of the evening." for n in range(10)]
         clips = synthesize_script(script_of(*texts), engine, SegmentCache(tmp_path / "c"),
                                   workers=16)
-    assert len(clips) == 10 and all(c.pcm for c in clips)
+    assert len(clips) == 10 and all(c.speech.pcm for c in clips)
     assert 2 <= endpoint.most_in_flight <= GttsEngine.max_workers
 
 

@@ -8,9 +8,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
-SEGMENT_KINDS = ("intro", "rundown", "headline", "body", "transition", "outro")
+
+class SegmentKind(StrEnum):
+    """What part of the bulletin a segment is, in the order a bulletin has them."""
+
+    INTRO = "intro"
+    RUNDOWN = "rundown"
+    HEADLINE = "headline"
+    BODY = "body"
+    TRANSITION = "transition"
+    OUTRO = "outro"
+
+
+SEGMENT_KINDS = tuple(kind.value for kind in SegmentKind)
 
 
 @dataclass(frozen=True)
@@ -31,10 +44,14 @@ class Segment:
     """One unit of speech: synthesised on its own, followed by a pause."""
 
     id: str
-    kind: str  # one of SEGMENT_KINDS
+    kind: SegmentKind  # a plain string naming one is taken too (and checked)
     text: str  # the clean original text
     spoken: str  # what the voice is asked to say
     pause_after: float = 0.5  # seconds of silence after this segment
+
+    def __post_init__(self) -> None:
+        # A str subclass: written and compared as its name, but only a valid name gets in.
+        object.__setattr__(self, "kind", SegmentKind(self.kind))
 
 
 @dataclass(frozen=True)
@@ -59,17 +76,24 @@ class Script:
 
 
 @dataclass(frozen=True)
-class Clip:
-    """Synthesised audio of one segment: 16-bit mono PCM."""
+class Speech:
+    """Synthesised audio: 16-bit signed little-endian mono PCM at ``sample_rate``."""
 
-    segment: Segment
     pcm: bytes
     sample_rate: int
-    cached: bool = False
 
     @property
     def duration(self) -> float:
         return len(self.pcm) / 2 / self.sample_rate
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One segment's speech, and whether it came from the cache."""
+
+    segment: Segment
+    speech: Speech
+    cached: bool = False
 
 
 @dataclass(frozen=True)

@@ -56,20 +56,20 @@ def level_stings(stings: Stings, speech_pcm: bytes) -> Stings:
 def stitch(clips: Sequence[Clip], stories: Sequence[Story], stings: Stings, rate: int,
            crossfade: float, runner: CommandRunner) -> Stitched:
     """Intro sting, speech (a transition sting between stories), outro sting."""
-    source_rate = clips[0].sample_rate
+    source_rate = clips[0].speech.sample_rate
     # 1. All speech with its pauses, joined once at the engine's rate; offsets in samples.
     pieces: list[bytes] = []
     offsets: list[tuple[int, int]] = []  # (start, end) of each clip's speech
     position = 0
     for clip in clips:
-        pieces.append(clip.pcm)
-        offsets.append((position, position + len(clip.pcm) // 2))
-        position += len(clip.pcm) // 2
+        pieces.append(clip.speech.pcm)
+        offsets.append((position, position + len(clip.speech.pcm) // 2))
+        position += len(clip.speech.pcm) // 2
         silence = int(round(clip.segment.pause_after * source_rate))
         pieces.append(b"\x00\x00" * silence)
         position += silence
     speech = _resample(b"".join(pieces), source_rate, rate, runner)
-    stings = level_stings(stings, b"".join(clip.pcm for clip in clips))
+    stings = level_stings(stings, b"".join(clip.speech.pcm for clip in clips))
     scale = rate / source_rate
     total = len(speech) // 2
 

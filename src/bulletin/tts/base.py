@@ -15,14 +15,9 @@ from pathlib import Path
 from typing import ClassVar, Literal, Protocol
 
 from ..config import VoiceConfig
+from ..models import Speech
 
 Parallel = Literal["processes", "threads", "serial"]
-
-
-@dataclass(frozen=True)
-class Speech:
-    pcm: bytes  # 16-bit signed little-endian mono
-    sample_rate: int
 
 
 @dataclass(frozen=True)

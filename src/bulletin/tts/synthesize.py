@@ -95,8 +95,7 @@ def synthesize_script(script: Script, engine: Engine, cache: SegmentCache,
         fresh = key in todo and key not in spoken_now
         spoken_now.add(key)
         speech = ready[key]
-        clips.append(Clip(segment=segment, pcm=speech.pcm, sample_rate=speech.sample_rate,
-                          cached=not fresh))
+        clips.append(Clip(segment=segment, speech=speech, cached=not fresh))
     return tuple(clips)
 
 
