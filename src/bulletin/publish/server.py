@@ -64,10 +64,33 @@ class ByteRange:
     end: int  # inclusive
 
 
-def parse_range(header: str | None, size: int) -> ByteRange | None | bool:
-    """The single byte range a Range header asks for: a ``ByteRange``, None to send the whole file
-    (no header, another unit, several ranges or bad syntax, which RFC 9110 lets a server ignore),
-    or False when the range cannot be satisfied (answer 416)."""
+class RangeNotSatisfiable(Exception):
+    """The Range header asks only for bytes the file does not have: the answer is 416."""
+
+
+def _digits(number: str) -> str:
+    return number.lstrip("0") or "0"
+
+
+def _position(number: str, size: int) -> int:
+    """A byte position written with any number of digits, capped at ``size`` (everything past the
+    end is past the end), so int() never meets thousands of digits."""
+    digits = _digits(number)
+    return size if len(digits) > len(str(size)) else min(int(digits), size)
+
+
+def _before(last: str, first: str) -> bool:
+    """Whether the position ``last`` comes before ``first`` (both decimal, any length)."""
+    a, b = _digits(last), _digits(first)
+    return (len(a), a) < (len(b), b)
+
+
+def parse_range(header: str | None, size: int) -> ByteRange | None:
+    """The single byte range of a ``size``-byte file that a Range header asks for, or None to
+    send the whole file: no header, another unit, several ranges, or bad syntax, all of which RFC
+    9110 lets a server ignore. Raises ``RangeNotSatisfiable`` when no byte of the file is asked
+    for (a first byte past the end, ``bytes=-0``, any range of an empty file). Positions of any
+    length are read: one past the end is simply past it."""
     if not header:
         return None
     unit, _, spec = header.strip().partition("=")
@@ -78,16 +101,16 @@ def parse_range(header: str | None, size: int) -> ByteRange | None | bool:
         return None
     first, last = match["first"], match["last"]
     if not first:  # the last N bytes
-        length = int(last)
-        if length == 0 or size == 0:
-            return False
-        return ByteRange(max(0, size - length), size - 1)
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if last and int(last) < start:
+        length = _position(last, size)
+        if length == 0:
+            raise RangeNotSatisfiable
+        return ByteRange(size - length, size - 1)
+    if last and _before(last, first):
         return None
+    start = _position(first, size)
     if start >= size:
-        return False
+        raise RangeNotSatisfiable
+    end = min(_position(last, size), size - 1) if last else size - 1
     return ByteRange(start, end)
 
 
@@ -256,8 +279,9 @@ class SiteHandler(BaseHTTPRequestHandler):
 
     def _send(self, source: BinaryIO, size: int, content_type: str, body: bool,
               mtime: float | None) -> None:
-        wanted = parse_range(self.headers.get("Range"), size)
-        if wanted is False:
+        try:
+            wanted = parse_range(self.headers.get("Range"), size)
+        except RangeNotSatisfiable:
             self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
             self.send_header("Content-Range", f"bytes */{size}")
             self.send_header("Content-Length", "0")
@@ -265,7 +289,7 @@ class SiteHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         start, length = 0, size
-        if isinstance(wanted, ByteRange):
+        if wanted is not None:
             start, length = wanted.start, wanted.end - wanted.start + 1
             self.send_response(HTTPStatus.PARTIAL_CONTENT)
             self.send_header("Content-Range", f"bytes {wanted.start}-{wanted.end}/{size}")
@@ -328,4 +352,5 @@ def announce(server: SiteServer, out: TextIO) -> None:
     out.flush()
 
 
-__all__ = ["SiteServer", "announce", "lan_address", "make_server", "mime_type", "parse_range"]
+__all__ = ["ByteRange", "RangeNotSatisfiable", "SiteServer", "announce", "lan_address",
+           "make_server", "mime_type", "parse_range"]
