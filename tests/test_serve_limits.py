@@ -4,12 +4,19 @@ connections, more connections than it serves at once; and a site it may only rea
 from __future__ import annotations
 
 import http.client
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from lxml import etree
 
-from sitekit import article, make_config, quick_build, running_server
+from sitekit import article, make_config, quick_build, running_server, serve_command
 
 HUGE = "9" * 5000  # past int()'s 4,300-digit limit for a decimal string
 ZEROS = "0" * 5000
@@ -118,3 +125,120 @@ def test_any_range_of_an_empty_file_is_unsatisfiable(server, spec):
         connection.close()
     assert (response.status, body) == (416, b"")
     assert response.getheader("Content-Range") == "bytes */0"
+
+
+def closed(sock: socket.socket, within: float) -> bool:
+    """Whether the server closes ``sock`` within ``within`` seconds (whatever it sent first)."""
+    deadline = time.monotonic() + within
+    while (left := deadline - time.monotonic()) > 0:
+        sock.settimeout(left)
+        try:
+            if not sock.recv(65536):
+                return True
+        except TimeoutError:
+            return False
+        except ConnectionError:
+            return True
+    return False
+
+
+def connect(port: int) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", port), timeout=10)
+
+
+def test_idle_and_slow_connections_are_closed_after_the_idle_timeout(site):
+    with running_server(site, idle_timeout=1, max_connections=8) as server, ExitStack() as stack:
+        silent = [stack.enter_context(connect(server.port)) for _ in range(3)]
+        kept = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        stack.callback(kept.close)
+        response, _ = get(kept, "/feed.xml")
+        assert response.status == 200 and not response.will_close
+        slow = stack.enter_context(connect(server.port))
+        request = b"GET /feed.xml HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: y\r\n" * 50 + b"\r\n"
+        sent, cut, deadline = 0, False, time.monotonic() + 15
+        while sent < len(request) and time.monotonic() < deadline:  # one byte every 0.1 s
+            try:
+                slow.sendall(request[sent:sent + 1])
+            except ConnectionError:
+                cut = True
+                break
+            sent += 1
+            time.sleep(0.1)
+        assert cut, f"a request dribbled in byte by byte was still waited for after {sent} bytes"
+        for sock in (*silent, kept.sock):
+            assert closed(sock, within=10), "an idle connection stayed open"
+
+
+@contextmanager
+def idle_sockets(port: int, count: int) -> Iterator[list[socket.socket]]:
+    with ExitStack() as stack:
+        yield [stack.enter_context(connect(port)) for _ in range(count)]
+
+
+def fetch_feed(port: int) -> int:
+    """The status of a GET of the feed, 0 when a 200 came without the feed."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        response, body = get(connection, "/feed.xml")
+        if response.status != 200:
+            return response.status
+        return 200 if etree.fromstring(body).tag == "rss" else 0
+    finally:
+        connection.close()
+
+
+def test_many_idle_connections_start_a_bounded_number_of_threads(site):
+    cap = 4
+    with running_server(site, idle_timeout=1, max_connections=cap) as server:
+        before = threading.active_count()
+        most = before
+        with idle_sockets(server.port, 40) as sockets:
+            deadline = time.monotonic() + 1.5
+            while time.monotonic() < deadline:
+                most = max(most, threading.active_count())
+                time.sleep(0.05)
+            assert fetch_feed(server.port) == 200, "an ordinary client while the cap is reached"
+            assert all(closed(sock, within=10) for sock in sockets)
+        assert fetch_feed(server.port) == 200
+    # a thread that gave back its slot may still be ending as the next one starts
+    assert most - before <= cap + 3, f"{most - before} threads for 40 idle connections"
+
+
+def test_when_every_connection_is_busy_a_new_one_gets_503_then_is_served_later(site):
+    with running_server(site, idle_timeout=20, max_connections=2) as server, \
+            ExitStack() as stack:
+        hogs = [stack.enter_context(connect(server.port)) for _ in range(2)]
+        for hog in hogs:  # each asks for a big file, then stops reading it
+            hog.sendall(b"GET /big.mp3 HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert hog.recv(64).startswith(b"HTTP/1.1 200")
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        try:
+            response, _ = get(connection, "/feed.xml")
+        finally:
+            connection.close()
+        assert response.status == 503
+        assert response.getheader("Retry-After") and response.will_close
+        for hog in hogs:
+            hog.close()
+        statuses, deadline = [], time.monotonic() + 10
+        while time.monotonic() < deadline and 200 not in statuses:
+            statuses.append(fetch_feed(server.port))
+        assert statuses[-1] == 200, statuses
+
+
+def task_count(pid: int) -> int:
+    return len(os.listdir(f"/proc/{pid}/task"))
+
+
+def test_bulletin_serve_holds_200_idle_connections_with_at_most_64_threads(site):
+    with serve_command(site, "--port", "0") as served:
+        port = urlsplit(served.url).port
+        pid = served.process.pid
+        with idle_sockets(port, 200):
+            most, deadline = 0, time.monotonic() + 2
+            while time.monotonic() < deadline:
+                most = max(most, task_count(pid))
+                time.sleep(0.05)
+            assert fetch_feed(port) == 200, "an ordinary client while 200 connections are open"
+        assert served.process.poll() is None
+    assert most <= 1 + 64 + 5, f"{most} threads in bulletin serve"  # main, slots, ending

@@ -21,7 +21,6 @@ import sys
 from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -33,6 +32,7 @@ from ..feed.catalog import FILENAME as CATALOG_FILE
 from ..feed.chapters import MIME_TYPE as CHAPTERS_MIME
 from ..feed.files import CHAPTERS_SUFFIX
 from ..feed.rss import is_local
+from .connections import IDLE_TIMEOUT, MAX_CONNECTIONS, BoundedHandler, BoundedHTTPServer
 from .render import render_site
 
 MIME_TYPES = {
@@ -147,18 +147,19 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-class SiteServer(ThreadingHTTPServer):
-    """A threading HTTP server bound to one site folder."""
+class SiteServer(BoundedHTTPServer):
+    """A threading HTTP server bound to one site folder, with bounded connections."""
 
-    daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, site: Path, host: str, port: int, log: TextIO | None) -> None:
+    def __init__(self, site: Path, host: str, port: int, log: TextIO | None,
+                 idle_timeout: float = IDLE_TIMEOUT, max_connections: int = MAX_CONNECTIONS,
+                 ) -> None:
         self.site = site.resolve()
         self.log = log
         if ":" in host:
             self.address_family = socket.AF_INET6
-        super().__init__((host, port), SiteHandler)
+        super().__init__((host, port), SiteHandler, idle_timeout, max_connections)
         self.host = host
         self.port = self.server_address[1]
         self.everywhere = host in ("", "0.0.0.0", "::")
@@ -210,7 +211,7 @@ class SiteServer(ThreadingHTTPServer):
         return (files.feed if name == FEED_FILE else files.index).encode("utf-8")
 
 
-class SiteHandler(BaseHTTPRequestHandler):
+class SiteHandler(BoundedHandler):
     server: SiteServer
     protocol_version = "HTTP/1.1"
     server_version = "bulletin"
@@ -314,17 +315,21 @@ class SiteHandler(BaseHTTPRequestHandler):
                     break
                 self.wfile.write(chunk)
                 remaining -= len(chunk)
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # the client went away, or stopped reading for the idle timeout
             self.close_connection = True
 
 
 def make_server(site: Path, host: str = "127.0.0.1", port: int = 8000,
-                log: TextIO | None = sys.stderr) -> SiteServer:
-    """Bind a server for ``site`` on ``host``:``port``; call ``serve_forever()`` to run it."""
+                log: TextIO | None = sys.stderr, *, idle_timeout: float = IDLE_TIMEOUT,
+                max_connections: int = MAX_CONNECTIONS) -> SiteServer:
+    """Bind a server for ``site`` on ``host``:``port``; call ``serve_forever()`` to run it.
+
+    It answers at most ``max_connections`` connections at once (one thread each) and closes a
+    connection that has not sent a complete request for ``idle_timeout`` seconds."""
     if not site.is_dir():
         raise InputError(f"{site}: no such site folder (build an episode first or pass --site)")
     try:
-        return SiteServer(site, host, port, log)
+        return SiteServer(site, host, port, log, idle_timeout, max_connections)
     except socket.gaierror:
         raise InputError(f"--host {host}: not an address or host name of this machine") from None
     except OverflowError:
