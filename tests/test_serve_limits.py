@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import http.client
 import os
+import shutil
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -242,3 +244,88 @@ def test_bulletin_serve_holds_200_idle_connections_with_at_most_64_threads(site)
             assert fetch_feed(port) == 200, "an ordinary client while 200 connections are open"
         assert served.process.poll() is None
     assert most <= 1 + 64 + 5, f"{most} threads in bulletin serve"  # main, slots, ending
+
+
+def read_only(site: Path) -> tuple[str, ...]:
+    """A command prefix under which ``site`` is read-only even for root (a private read-only
+    bind mount), or () after making it read-only by its permission bits for anyone else."""
+    if os.geteuid() != 0:
+        for path in (site, *site.rglob("*")):
+            path.chmod(path.stat().st_mode & ~0o222)
+        return ()
+    if shutil.which("unshare") is None:
+        pytest.skip("unshare is missing: cannot make a read-only folder for root")
+    return ("unshare", "--mount", "--propagation", "private", "sh", "-c",
+            f'mount --bind -o ro "{site}" "{site}" && exec "$0" "$@"')
+
+
+def snapshot(site: Path) -> dict[str, tuple[int, int]]:
+    """Every file in the site, with its size and modification time."""
+    return {str(p.relative_to(site)): (p.stat().st_size, p.stat().st_mtime_ns)
+            for p in site.rglob("*") if p.is_file()}
+
+
+def test_serve_works_on_a_read_only_site_and_changes_nothing(site, tmp_path):
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("big.mp3"))
+    before = snapshot(copy)
+    with serve_command(copy, "--port", "0", prefix=read_only(copy)) as served:
+        port = urlsplit(served.url).port
+        for _ in range(2):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            try:
+                response, feed = get(connection, "/feed.xml")
+                assert response.status == 200
+                url = etree.fromstring(feed).xpath("string(//enclosure/@url)")
+                assert url.startswith(served.url), "the feed is rendered for this server"
+                audio, body = get(connection, urlsplit(url).path)
+                assert (audio.status, body) == (200, mp3_of(copy).read_bytes())
+            finally:
+                connection.close()
+        assert served.process.poll() is None
+        assert "Traceback" not in served.stderr()
+    for path in (copy, *copy.rglob("*")):
+        path.chmod(path.stat().st_mode | 0o200)
+    assert snapshot(copy) == before
+
+
+def test_serving_leaves_a_writable_site_as_it_was(site, tmp_path):
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy, ignore=shutil.ignore_patterns("big.mp3"))
+    before = snapshot(copy)
+    with running_server(copy) as server:
+        assert fetch_feed(server.port) == 200
+        assert fetch_feed(server.port) == 200
+    assert snapshot(copy) == before
+
+
+def other_schema(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE notes (text TEXT)")
+    db.close()
+
+
+def bad_settings(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute("INSERT INTO settings VALUES ('show', '{not json')")
+    db.close()
+
+
+@pytest.mark.parametrize("spoil", [
+    lambda path: path.write_bytes(b""),
+    lambda path: path.write_bytes(b"this is not a database, just bytes " * 200),
+    other_schema,
+    bad_settings,
+], ids=["empty", "garbage", "other-schema", "bad-json"])
+def test_serving_a_site_whose_catalog_cannot_be_read_is_one_line(cli, tmp_path, spoil):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "feed.xml").write_text("<rss/>")
+    spoil(site / "catalog.sqlite3")
+    before = (site / "catalog.sqlite3").read_bytes()
+    result = cli("serve", "--site", site, "--port", "0")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"bulletin: {site / 'catalog.sqlite3'}: not a bulletin catalog")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert (site / "catalog.sqlite3").read_bytes() == before, "serving changed the catalog"

@@ -104,9 +104,14 @@ class BoundedHTTPServer(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """One line in ``log`` for a request that failed, instead of a traceback."""
         error = sys.exc_info()[1]
-        if self.log is not None and error is not None:
+        if error is not None:
             reason = (str(error).splitlines() or [""])[0]
-            self.log.write(f"{client_address[0]} error: {type(error).__name__}: {reason}\n")
+            self.log_line(f"{client_address[0]} error: {type(error).__name__}: {reason}")
+
+    def log_line(self, text: str) -> None:
+        """Write one line to ``log``, if the server has one."""
+        if self.log is not None:
+            self.log.write(text + "\n")
             self.log.flush()
 
     def awaiting_request(self, connection: socket.socket) -> None:

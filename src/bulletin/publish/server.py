@@ -5,6 +5,8 @@
 ``Content-Range``, 416 for a range past the end), the MIME types podcast apps expect, and never a
 file outside the site: paths are percent-decoded once, ``..``/hidden segments are refused and
 symlinks must resolve inside the site. Only the site's own kinds of file are served (no catalog).
+Connections are bounded (``idle_timeout``, ``max_connections``: see ``connections``), and the
+server only reads the site, so it serves one on read-only storage too.
 
 A site built for this machine only (``base_url`` on localhost) links to ``localhost``, which a phone
 cannot reach; when this server is reached at another address (another port, or every interface),
@@ -15,9 +17,13 @@ show's podcast:guid. A site with a public ``base_url`` is served exactly as publ
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import socket
+import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
@@ -147,6 +153,45 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+class SiteCatalog(Catalog):
+    """The site's catalog as the server sees it: only ever read. Nothing is created or set up, no
+    statement may write, and on a site that cannot be written (where SQLite cannot make its
+    ``-wal`` and ``-shm`` files) it is read as immutable, since nothing can change it there."""
+
+    def __init__(self, site: Path) -> None:  # not Catalog's, which creates the tables
+        self.path = site / CATALOG_FILE
+        self._immutable = False
+
+    def _open(self) -> sqlite3.Connection:
+        if not self._immutable:
+            db = sqlite3.connect(f"{self.path.as_uri()}?mode=rw", uri=True, timeout=60,
+                                 isolation_level=None)
+            try:
+                db.execute("PRAGMA query_only = ON")
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return db
+            except sqlite3.OperationalError:
+                db.close()
+                if not self.path.is_file() or os.access(self.path.parent, os.W_OK):
+                    raise
+                self._immutable = True
+        return sqlite3.connect(f"{self.path.as_uri()}?immutable=1", uri=True,
+                               isolation_level=None)
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot of the catalog, opened for reading only."""
+        db = self._open()
+        try:
+            db.execute("BEGIN")
+            yield db
+        finally:
+            db.close()  # closing ends the read transaction
+
+
+UNREADABLE = (sqlite3.DatabaseError, ValueError, TypeError, KeyError)  # garbage rows or settings
+
+
 class SiteServer(BoundedHTTPServer):
     """A threading HTTP server bound to one site folder, with bounded connections."""
 
@@ -165,9 +210,13 @@ class SiteServer(BoundedHTTPServer):
         self.everywhere = host in ("", "0.0.0.0", "::")
         reachable = lan_address() if self.everywhere else host
         self.own_url = f"http://{_url_host(reachable)}:{self.port}/"
-        self.catalog = (Catalog(self.site, create=False)
-                        if (self.site / CATALOG_FILE).is_file() else None)
-        self.rewrite_to = self._rewrite_target()
+        self.catalog = SiteCatalog(self.site) if (self.site / CATALOG_FILE).is_file() else None
+        try:
+            self.rewrite_to = self._rewrite_target()
+        except UNREADABLE as exc:
+            self.server_close()
+            raise InputError(f"{self.site / CATALOG_FILE}: not a bulletin catalog "
+                             f"({exc})") from None
 
     def _settings(self) -> SiteSettings | None:
         if self.catalog is None:
@@ -202,9 +251,14 @@ class SiteServer(BoundedHTTPServer):
         """``feed.xml``/``index.html`` rendered for this server's URL, when it rewrites them."""
         if not self.rewrite_to or self.catalog is None or name not in (FEED_FILE, INDEX_FILE):
             return None
-        with self.catalog.reading() as db:
-            settings = self.catalog.settings(db)
-            episodes = self.catalog.episodes(db)
+        try:
+            with self.catalog.reading() as db:
+                settings = self.catalog.settings(db)
+                episodes = self.catalog.episodes(db)
+        except UNREADABLE as exc:  # serve the file as published rather than nothing
+            self.log_line(f"{self.catalog.path}: cannot be read ({exc}); serving {name} as "
+                          "published")
+            return None
         if settings is None:
             return None
         files = render_site(episodes, settings, base_url=self.rewrite_to)
