@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import re
 import socket
 import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from email.utils import formatdate
 from http import HTTPStatus
 from io import BytesIO
@@ -39,6 +37,7 @@ from ..feed.chapters import MIME_TYPE as CHAPTERS_MIME
 from ..feed.files import CHAPTERS_SUFFIX
 from ..feed.rss import is_local
 from .connections import IDLE_TIMEOUT, MAX_CONNECTIONS, BoundedHandler, BoundedHTTPServer
+from .ranges import ByteRange, RangeNotSatisfiable, parse_range
 from .render import render_site
 
 MIME_TYPES = {
@@ -54,7 +53,6 @@ MIME_TYPES = {
 }
 CHAPTERS_TYPE = f"{CHAPTERS_MIME}; charset=utf-8"
 CHUNK = 64 * 1024
-_RANGE = re.compile(r"(?P<first>[0-9]*)-(?P<last>[0-9]*)")
 
 
 def mime_type(name: str) -> str | None:
@@ -62,62 +60,6 @@ def mime_type(name: str) -> str | None:
     if name.endswith(CHAPTERS_SUFFIX):
         return CHAPTERS_TYPE
     return MIME_TYPES.get(Path(name).suffix.lower())
-
-
-@dataclass(frozen=True)
-class ByteRange:
-    start: int
-    end: int  # inclusive
-
-
-class RangeNotSatisfiable(Exception):
-    """The Range header asks only for bytes the file does not have: the answer is 416."""
-
-
-def _digits(number: str) -> str:
-    return number.lstrip("0") or "0"
-
-
-def _position(number: str, size: int) -> int:
-    """A byte position written with any number of digits, capped at ``size`` (everything past the
-    end is past the end), so int() never meets thousands of digits."""
-    digits = _digits(number)
-    return size if len(digits) > len(str(size)) else min(int(digits), size)
-
-
-def _before(last: str, first: str) -> bool:
-    """Whether the position ``last`` comes before ``first`` (both decimal, any length)."""
-    a, b = _digits(last), _digits(first)
-    return (len(a), a) < (len(b), b)
-
-
-def parse_range(header: str | None, size: int) -> ByteRange | None:
-    """The single byte range of a ``size``-byte file that a Range header asks for, or None to
-    send the whole file: no header, another unit, several ranges, or bad syntax, all of which RFC
-    9110 lets a server ignore. Raises ``RangeNotSatisfiable`` when no byte of the file is asked
-    for (a first byte past the end, ``bytes=-0``, any range of an empty file). Positions of any
-    length are read: one past the end is simply past it."""
-    if not header:
-        return None
-    unit, _, spec = header.strip().partition("=")
-    if unit.strip().lower() != "bytes" or "," in spec:
-        return None
-    match = _RANGE.fullmatch(spec.strip())
-    if not match or not (match["first"] or match["last"]):
-        return None
-    first, last = match["first"], match["last"]
-    if not first:  # the last N bytes
-        length = _position(last, size)
-        if length == 0:
-            raise RangeNotSatisfiable
-        return ByteRange(size - length, size - 1)
-    if last and _before(last, first):
-        return None
-    start = _position(first, size)
-    if start >= size:
-        raise RangeNotSatisfiable
-    end = min(_position(last, size), size - 1) if last else size - 1
-    return ByteRange(start, end)
 
 
 def lan_address() -> str:
