@@ -271,7 +271,7 @@ class SiteHandler(BoundedHandler):
             self.send_error(HTTPStatus.NOT_FOUND)
             return
         with handle:
-            stat = path.stat()
+            stat = os.fstat(handle.fileno())  # the file opened, even if a build replaces it now
             self._send(handle, stat.st_size, content_type, body, stat.st_mtime)
 
     def _send(self, source: BinaryIO, size: int, content_type: str, body: bool,
@@ -307,7 +307,8 @@ class SiteHandler(BoundedHandler):
             remaining = length
             while remaining > 0:
                 chunk = source.read(min(CHUNK, remaining))
-                if not chunk:
+                if not chunk:  # shorter than promised: only closing tells the client
+                    self.close_connection = True
                     break
                 self.wfile.write(chunk)
                 remaining -= len(chunk)
