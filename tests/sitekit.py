@@ -81,9 +81,10 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(site: Path, host: str = "127.0.0.1", port: int = 0,
-                   log: TextIO | None = None) -> Iterator[SiteServer]:
-    """The site's HTTP server in a thread of this process, stopped on exit."""
-    server = make_server(site, host, port, log=log)
+                   log: TextIO | None = None, **limits: Any) -> Iterator[SiteServer]:
+    """The site's HTTP server in a thread of this process, stopped on exit; ``limits`` are
+    ``make_server``'s (idle_timeout, max_connections)."""
+    server = make_server(site, host, port, log=log, **limits)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -109,12 +110,13 @@ class Served:
 
 
 @contextmanager
-def serve_command(site: Path, *args: str, env: dict[str, str] | None = None
-                  ) -> Iterator[Served]:
-    """``bulletin serve`` as a real process, stopped on exit."""
+def serve_command(site: Path, *args: str, env: dict[str, str] | None = None,
+                  prefix: tuple[str, ...] = ()) -> Iterator[Served]:
+    """``bulletin serve`` as a real process (run through the ``prefix`` command, if any),
+    stopped on exit."""
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
-            [str(BULLETIN), "serve", "--site", str(site), *args], stdout=subprocess.PIPE,
+            [*prefix, str(BULLETIN), "serve", "--site", str(site), *args], stdout=subprocess.PIPE,
             stderr=log, text=True, env={**os.environ, **(env or {})})
         try:
             banner, url = [], ""

@@ -298,3 +298,26 @@ def test_serving_a_missing_site_is_an_input_error(cli, tmp_path):
     assert result.exit_code == 2
     assert result.stderr.strip() == (f"bulletin: {tmp_path / 'nowhere'}: no such site folder "
                                      "(build an episode first or pass --site)")
+
+
+def test_a_file_replaced_while_it_is_sent_comes_whole_with_its_own_length(
+        public_site, tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    shutil.copytree(public_site, site, symlinks=True)
+    mp3 = mp3_of(site)
+    old = mp3.read_bytes()
+    real_open = Path.open
+
+    def open_then_republish(self, *args, **kwargs):
+        handle = real_open(self, *args, **kwargs)
+        if self == mp3:  # a build replaces the file just after the server opened it
+            (site / "new.tmp").write_bytes(old * 2)
+            os.replace(site / "new.tmp", mp3)
+        return handle
+
+    monkeypatch.setattr(Path, "open", open_then_republish)
+    with running_server(site) as server:
+        response, body = request(server, f"/episodes/{mp3.name}")
+    assert response.status == 200
+    assert int(response.getheader("Content-Length")) == len(old)
+    assert body == old

@@ -5,6 +5,8 @@
 ``Content-Range``, 416 for a range past the end), the MIME types podcast apps expect, and never a
 file outside the site: paths are percent-decoded once, ``..``/hidden segments are refused and
 symlinks must resolve inside the site. Only the site's own kinds of file are served (no catalog).
+Connections are bounded (``idle_timeout``, ``max_connections``: see ``connections``), and the
+server only reads the site, so it serves one on read-only storage too.
 
 A site built for this machine only (``base_url`` on localhost) links to ``localhost``, which a phone
 cannot reach; when this server is reached at another address (another port, or every interface),
@@ -15,13 +17,14 @@ show's podcast:guid. A site with a public ``base_url`` is served exactly as publ
 from __future__ import annotations
 
 import ipaddress
-import re
+import os
 import socket
+import sqlite3
 import sys
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.utils import formatdate
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 from typing import BinaryIO, TextIO
@@ -33,6 +36,8 @@ from ..feed.catalog import FILENAME as CATALOG_FILE
 from ..feed.chapters import MIME_TYPE as CHAPTERS_MIME
 from ..feed.files import CHAPTERS_SUFFIX
 from ..feed.rss import is_local
+from .connections import IDLE_TIMEOUT, MAX_CONNECTIONS, BoundedHandler, BoundedHTTPServer
+from .ranges import ByteRange, RangeNotSatisfiable, parse_range
 from .render import render_site
 
 MIME_TYPES = {
@@ -48,7 +53,6 @@ MIME_TYPES = {
 }
 CHAPTERS_TYPE = f"{CHAPTERS_MIME}; charset=utf-8"
 CHUNK = 64 * 1024
-_RANGE = re.compile(r"(?P<first>[0-9]*)-(?P<last>[0-9]*)")
 
 
 def mime_type(name: str) -> str | None:
@@ -56,39 +60,6 @@ def mime_type(name: str) -> str | None:
     if name.endswith(CHAPTERS_SUFFIX):
         return CHAPTERS_TYPE
     return MIME_TYPES.get(Path(name).suffix.lower())
-
-
-@dataclass(frozen=True)
-class ByteRange:
-    start: int
-    end: int  # inclusive
-
-
-def parse_range(header: str | None, size: int) -> ByteRange | None | bool:
-    """The single byte range a Range header asks for: a ``ByteRange``, None to send the whole file
-    (no header, another unit, several ranges or bad syntax, which RFC 9110 lets a server ignore),
-    or False when the range cannot be satisfied (answer 416)."""
-    if not header:
-        return None
-    unit, _, spec = header.strip().partition("=")
-    if unit.strip().lower() != "bytes" or "," in spec:
-        return None
-    match = _RANGE.fullmatch(spec.strip())
-    if not match or not (match["first"] or match["last"]):
-        return None
-    first, last = match["first"], match["last"]
-    if not first:  # the last N bytes
-        length = int(last)
-        if length == 0 or size == 0:
-            return False
-        return ByteRange(max(0, size - length), size - 1)
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if last and int(last) < start:
-        return None
-    if start >= size:
-        return False
-    return ByteRange(start, end)
 
 
 def lan_address() -> str:
@@ -124,26 +95,70 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-class SiteServer(ThreadingHTTPServer):
-    """A threading HTTP server bound to one site folder."""
+class SiteCatalog(Catalog):
+    """The site's catalog as the server sees it: only ever read. Nothing is created or set up, no
+    statement may write, and on a site that cannot be written (where SQLite cannot make its
+    ``-wal`` and ``-shm`` files) it is read as immutable, since nothing can change it there."""
 
-    daemon_threads = True
+    def __init__(self, site: Path) -> None:  # not Catalog's, which creates the tables
+        self.path = site / CATALOG_FILE
+        self._immutable = False
+
+    def _open(self) -> sqlite3.Connection:
+        if not self._immutable:
+            db = sqlite3.connect(f"{self.path.as_uri()}?mode=rw", uri=True, timeout=60,
+                                 isolation_level=None)
+            try:
+                db.execute("PRAGMA query_only = ON")
+                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return db
+            except sqlite3.OperationalError:
+                db.close()
+                if not self.path.is_file() or os.access(self.path.parent, os.W_OK):
+                    raise
+                self._immutable = True
+        return sqlite3.connect(f"{self.path.as_uri()}?immutable=1", uri=True,
+                               isolation_level=None)
+
+    @contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot of the catalog, opened for reading only."""
+        db = self._open()
+        try:
+            db.execute("BEGIN")
+            yield db
+        finally:
+            db.close()  # closing ends the read transaction
+
+
+UNREADABLE = (sqlite3.DatabaseError, ValueError, TypeError, KeyError)  # garbage rows or settings
+
+
+class SiteServer(BoundedHTTPServer):
+    """A threading HTTP server bound to one site folder, with bounded connections."""
+
     allow_reuse_address = True
 
-    def __init__(self, site: Path, host: str, port: int, log: TextIO | None) -> None:
+    def __init__(self, site: Path, host: str, port: int, log: TextIO | None,
+                 idle_timeout: float = IDLE_TIMEOUT, max_connections: int = MAX_CONNECTIONS,
+                 ) -> None:
         self.site = site.resolve()
         self.log = log
         if ":" in host:
             self.address_family = socket.AF_INET6
-        super().__init__((host, port), SiteHandler)
+        super().__init__((host, port), SiteHandler, idle_timeout, max_connections)
         self.host = host
         self.port = self.server_address[1]
         self.everywhere = host in ("", "0.0.0.0", "::")
         reachable = lan_address() if self.everywhere else host
         self.own_url = f"http://{_url_host(reachable)}:{self.port}/"
-        self.catalog = (Catalog(self.site, create=False)
-                        if (self.site / CATALOG_FILE).is_file() else None)
-        self.rewrite_to = self._rewrite_target()
+        self.catalog = SiteCatalog(self.site) if (self.site / CATALOG_FILE).is_file() else None
+        try:
+            self.rewrite_to = self._rewrite_target()
+        except UNREADABLE as exc:
+            self.server_close()
+            raise InputError(f"{self.site / CATALOG_FILE}: not a bulletin catalog "
+                             f"({exc})") from None
 
     def _settings(self) -> SiteSettings | None:
         if self.catalog is None:
@@ -178,16 +193,21 @@ class SiteServer(ThreadingHTTPServer):
         """``feed.xml``/``index.html`` rendered for this server's URL, when it rewrites them."""
         if not self.rewrite_to or self.catalog is None or name not in (FEED_FILE, INDEX_FILE):
             return None
-        with self.catalog.reading() as db:
-            settings = self.catalog.settings(db)
-            episodes = self.catalog.episodes(db)
+        try:
+            with self.catalog.reading() as db:
+                settings = self.catalog.settings(db)
+                episodes = self.catalog.episodes(db)
+        except UNREADABLE as exc:  # serve the file as published rather than nothing
+            self.log_line(f"{self.catalog.path}: cannot be read ({exc}); serving {name} as "
+                          "published")
+            return None
         if settings is None:
             return None
         files = render_site(episodes, settings, base_url=self.rewrite_to)
         return (files.feed if name == FEED_FILE else files.index).encode("utf-8")
 
 
-class SiteHandler(BaseHTTPRequestHandler):
+class SiteHandler(BoundedHandler):
     server: SiteServer
     protocol_version = "HTTP/1.1"
     server_version = "bulletin"
@@ -251,13 +271,14 @@ class SiteHandler(BaseHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND)
             return
         with handle:
-            stat = path.stat()
+            stat = os.fstat(handle.fileno())  # the file opened, even if a build replaces it now
             self._send(handle, stat.st_size, content_type, body, stat.st_mtime)
 
     def _send(self, source: BinaryIO, size: int, content_type: str, body: bool,
               mtime: float | None) -> None:
-        wanted = parse_range(self.headers.get("Range"), size)
-        if wanted is False:
+        try:
+            wanted = parse_range(self.headers.get("Range"), size)
+        except RangeNotSatisfiable:
             self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
             self.send_header("Content-Range", f"bytes */{size}")
             self.send_header("Content-Length", "0")
@@ -265,7 +286,7 @@ class SiteHandler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         start, length = 0, size
-        if isinstance(wanted, ByteRange):
+        if wanted is not None:
             start, length = wanted.start, wanted.end - wanted.start + 1
             self.send_response(HTTPStatus.PARTIAL_CONTENT)
             self.send_header("Content-Range", f"bytes {wanted.start}-{wanted.end}/{size}")
@@ -286,21 +307,26 @@ class SiteHandler(BaseHTTPRequestHandler):
             remaining = length
             while remaining > 0:
                 chunk = source.read(min(CHUNK, remaining))
-                if not chunk:
+                if not chunk:  # shorter than promised: only closing tells the client
+                    self.close_connection = True
                     break
                 self.wfile.write(chunk)
                 remaining -= len(chunk)
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # the client went away, or stopped reading for the idle timeout
             self.close_connection = True
 
 
 def make_server(site: Path, host: str = "127.0.0.1", port: int = 8000,
-                log: TextIO | None = sys.stderr) -> SiteServer:
-    """Bind a server for ``site`` on ``host``:``port``; call ``serve_forever()`` to run it."""
+                log: TextIO | None = sys.stderr, *, idle_timeout: float = IDLE_TIMEOUT,
+                max_connections: int = MAX_CONNECTIONS) -> SiteServer:
+    """Bind a server for ``site`` on ``host``:``port``; call ``serve_forever()`` to run it.
+
+    It answers at most ``max_connections`` connections at once (one thread each) and closes a
+    connection that has not sent a complete request for ``idle_timeout`` seconds."""
     if not site.is_dir():
         raise InputError(f"{site}: no such site folder (build an episode first or pass --site)")
     try:
-        return SiteServer(site, host, port, log)
+        return SiteServer(site, host, port, log, idle_timeout, max_connections)
     except socket.gaierror:
         raise InputError(f"--host {host}: not an address or host name of this machine") from None
     except OverflowError:
@@ -328,4 +354,5 @@ def announce(server: SiteServer, out: TextIO) -> None:
     out.flush()
 
 
-__all__ = ["SiteServer", "announce", "lan_address", "make_server", "mime_type", "parse_range"]
+__all__ = ["ByteRange", "RangeNotSatisfiable", "SiteServer", "announce", "lan_address",
+           "make_server", "mime_type", "parse_range"]
