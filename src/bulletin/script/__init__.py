@@ -22,7 +22,7 @@ from .export import check_format, dump_script, load_script
 from .fetch import Fetcher
 from .lexicon import load_lexicon
 from .normalise import Normaliser
-from .plan import plan_script
+from .plan import check_count, plan_script
 from .read import DEFAULT_FETCHER, read_article
 
 
@@ -33,6 +33,7 @@ def build_script(sources: Sequence[str], config: Config, date: dt.date, *,
         raise InputError("no articles given")
     if list(sources).count("-") > 1:
         raise InputError("-: standard input can be read only once")
+    check_count(sources)
     speak = Normaliser(load_lexicon(config.script.lexicon or None))
     articles = [clean_article(read_article(source, fetcher=fetcher, stdin=stdin))
                 for source in sources]

@@ -6,11 +6,15 @@ Two forms, holding the same data:
   [segment ids]}], "segments": [{"id", "kind", "text", "spoken", "pause_after"}, ...all, in
   spoken order]}``. Each segment is written once, in ``segments``; a story lists the ids of its
   segments, so there is one place to fix a word.
-* Markdown: reads like the bulletin. Each segment's spoken text is a paragraph; headings carry the
-  titles; an HTML comment before each part (invisible when rendered) keeps what a rebuild needs.
+* Markdown: reads like the bulletin. Each segment's spoken text is one paragraph; headings carry
+  the titles; an HTML comment before each part (invisible when rendered) keeps what a rebuild
+  needs: ``<!-- bulletin-script {...} -->`` once at the top, ``<!-- story {...} -->`` under each
+  story's ``## heading`` and ``<!-- segment {...} -->`` before each paragraph. Reading it back, a
+  missing, repeated or broken marker is an error saying which and where, never text silently
+  moved into the segment before it; other comments are skipped, as they are when rendered.
 
-In: ``Script``. Out: text. ``load_script(path)`` turns either form back into a ``Script`` and
-raises ``InputError`` naming the file and the problem when it cannot.
+In: ``Script``. Out: text. ``load_script(path)`` turns either form back into a ``Script``, within
+the caps of ``limits``, and raises ``InputError`` naming the file and the problem when it cannot.
 """
 
 from __future__ import annotations
@@ -19,13 +23,26 @@ import datetime as dt
 import hashlib
 import json
 import re
+import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from ..errors import InputError
 from ..fileio import read_user_text
 from ..models import SEGMENT_KINDS, Script, Segment, Story
+from .limits import (
+    MAX_JSON_DEPTH,
+    MAX_SCRIPT_CHARS,
+    MAX_SEGMENT_CHARS,
+    MAX_SEGMENTS,
+    MAX_STORIES,
+    MAX_TITLE_CHARS,
+    json_depth,
+    size,
+    speech_time,
+)
 from .plan import PAUSE_AFTER
+from .read import split_front_matter
 
 MAX_SCRIPT_BYTES = 5 * 1024 * 1024
 MAX_PAUSE = 10.0
@@ -77,7 +94,7 @@ def script_to_markdown(script: Script) -> str:
         meta: dict[str, Any] = {"id": seg.id, "kind": seg.kind, "pause_after": seg.pause_after}
         if seg.text != seg.spoken:
             meta["text"] = seg.text
-        lines += [_comment("segment", meta), seg.spoken, ""]
+        lines += [_comment("segment", meta), " ".join(seg.spoken.split()), ""]
     return "\n".join(lines)
 
 
@@ -98,43 +115,152 @@ def dump_script(script: Script, fmt: str) -> str:
 
 # --- Reading back ---------------------------------------------------------------------------
 
-_MARKER = re.compile(r"^<!--\s*(bulletin-script|story|segment)\s+(\{.*\})\s*-->\s*$")
+_MARKER_START = re.compile(r"^<!--\s*(bulletin-script|story|segment)(?=\s|\{|-->|$)")
+_MARKER = re.compile(r"^<!--\s*(bulletin-script|story|segment)\s*(.*?)\s*-->$")
+_HEADING = re.compile(r"^(#{1,6})(?:\s+(.*?))?\s*$")
+
+
+def _json(text: str, name: str, where: str = "") -> Any:
+    """``text`` parsed as JSON, refusing deep nesting before the parser can overflow, and numbers
+    Python will not read. ``json.JSONDecodeError`` for JSON that is not well formed."""
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise InputError(f"{name}: {where}nested {depth:,} levels deep (limit {MAX_JSON_DEPTH})")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError:  # an integer longer than Python converts
+        raise InputError(f"{name}: {where}holds a number of more than "
+                         f"{sys.get_int_max_str_digits():,} digits") from None
+
+
+def _marker(line: str, label: str, number: int, name: str) -> dict[str, Any]:
+    """The data of a ``label`` marker line, or ``InputError`` saying what is wrong with it."""
+    match = _MARKER.match(line)
+    if match is None:
+        raise InputError(f"{name}: line {number}: unfinished {label} marker (it must end with "
+                         "'-->' on the same line)")
+    try:
+        fields = _json(match.group(2), name, f"line {number}: {label} marker ")
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}: line {number}: unreadable {label} marker ({exc.msg})") \
+            from None
+    if not isinstance(fields, dict):
+        raise InputError(f"{name}: line {number}: {label} marker must hold an object")
+    return fields
+
+
+def _preview(text: str) -> str:
+    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"
+
+
+class _MarkdownReader:
+    """Reads a Markdown script line by line into the data ``script_from_data`` checks."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.data: dict[str, Any] = {"stories": [], "segments": []}
+        self.header: int | None = None  # line of the bulletin-script marker
+        self.markers: dict[str, int] = {}  # segment id → line of its marker
+        self.segment: dict[str, Any] | None = None  # the segment whose paragraph is being read
+        self.ended = False  # a blank line has ended that segment's paragraph
+        self.heading: tuple[int, str] | None = None  # a story heading awaiting its story marker
+        self.in_comment = False
+
+    def fail(self, number: int, message: str) -> NoReturn:
+        raise InputError(f"{self.name}: line {number}: {message}")
+
+    def expect_story(self, number: int) -> None:
+        if self.heading is not None:
+            line, title = self.heading
+            self.fail(line, f"story heading {_preview(title)} has no '<!-- story {{...}} -->' "
+                            "marker after it")
+
+    def line(self, number: int, line: str) -> None:
+        """Take in line ``number`` of the script."""
+        text = line.strip()
+        if self.in_comment:
+            self.in_comment = "-->" not in text
+            return
+        marker = _MARKER_START.match(text)
+        if marker:
+            label = marker.group(1)
+            self.marker(number, label, _marker(text, label, number, self.name))
+            return
+        if text.startswith("<!--") and ("-->" not in text[4:] or text.endswith("-->")):
+            self.in_comment = "-->" not in text[4:]
+            return  # a comment of the producer's: invisible when rendered, never spoken
+        if not text:
+            self.ended = bool(self.segment and self.segment["spoken"])
+            return
+        heading = _HEADING.match(text)
+        if heading:
+            self.expect_story(number)
+            self.segment = None
+            if len(heading.group(1)) == 2:
+                self.heading = (number, heading.group(2) or "")
+            return
+        self.expect_story(number)
+        if self.segment is None:
+            self.fail(number, f"{_preview(text)} is outside any segment: its "
+                              "'<!-- segment {...} -->' marker is missing")
+        elif self.ended:
+            self.fail(number, f"{_preview(text)} follows segment {self.segment.get('id')} after a "
+                              "blank line: its '<!-- segment {...} -->' marker is missing "
+                              "(each segment is one paragraph)")
+        else:
+            self.segment["spoken"].append(text)
+
+    def marker(self, number: int, label: str, fields: dict[str, Any]) -> None:
+        """Take in a marker: it starts the script, a story or a segment."""
+        if label != "story":
+            self.expect_story(number)
+        self.heading = None
+        self.segment = None
+        if label == "bulletin-script":
+            if self.header is not None:
+                self.fail(number, f"bulletin-script marker appears twice (lines {self.header} "
+                                  f"and {number})")
+            self.header = number
+            self.data.update({k: v for k, v in fields.items() if k not in ("stories", "segments")})
+        elif label == "story":
+            self.data["stories"].append(fields)
+        else:
+            seg_id = fields.get("id")
+            if isinstance(seg_id, str) and seg_id in self.markers:
+                self.fail(number, f"segment {seg_id} marker appears twice (lines "
+                                  f"{self.markers[seg_id]} and {number})")
+            if isinstance(seg_id, str):
+                self.markers[seg_id] = number
+            self.segment = {**fields, "spoken": []}
+            self.ended = False
+            self.data["segments"].append(self.segment)
+
+    def finish(self, last: int) -> dict[str, Any]:
+        """The data read, once every line (up to line ``last``) is in."""
+        self.expect_story(last)
+        if self.header is None:
+            raise InputError(f"{self.name}: no '<!-- bulletin-script {{...}} -->' marker (it "
+                             "holds the title and date, as `bulletin script --format md` "
+                             "writes it)")
+        if not self.data["segments"]:
+            raise InputError(f"{self.name}: no segments found (expected '<!-- segment {{...}} "
+                             "-->' markers, as `bulletin script --format md` writes them)")
+        for seg in self.data["segments"]:
+            seg["spoken"] = " ".join(seg["spoken"])
+        return self.data
 
 
 def _markdown_data(text: str, name: str) -> dict[str, Any]:
-    """The data of a Markdown script: its comments, with each segment's spoken text after it."""
-    data: dict[str, Any] = {"stories": [], "segments": []}
-    spoken: list[str] | None = None
-    for number, line in enumerate(text.split("\n"), start=1):
-        match = _MARKER.match(line.strip())
-        if match is None:
-            if spoken is not None and line.strip() and not line.lstrip().startswith("#"):
-                spoken.append(line.strip())
-            elif line.lstrip().startswith("#"):
-                spoken = None
-            continue
-        label, body = match.groups()
-        try:
-            fields = json.loads(body)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{name}: line {number}: unreadable {label} comment ({exc.msg})") \
-                from None
-        if not isinstance(fields, dict):
-            raise InputError(f"{name}: line {number}: {label} comment must hold an object")
-        spoken = None
-        if label == "bulletin-script":
-            data.update({k: v for k, v in fields.items() if k not in ("stories", "segments")})
-        elif label == "story":
-            data["stories"].append(fields)
-        else:
-            spoken = []
-            data["segments"].append({**fields, "spoken": spoken})
-    if not data["segments"]:
-        raise InputError(f"{name}: no segments found (expected '<!-- segment {{...}} -->' "
-                         "comments, as `bulletin script --format md` writes them)")
-    for seg in data["segments"]:
-        seg["spoken"] = " ".join(seg["spoken"])
-    return data
+    """The data of a Markdown script: its markers, with each segment's spoken text after it."""
+    _, body = split_front_matter(text, name)
+    first = text.count("\n", 0, len(text) - len(body)) + 1
+    reader = _MarkdownReader(name)
+    lines = body.split("\n")
+    for number, line in enumerate(lines, start=first):
+        reader.line(number, line)
+    return reader.finish(first + len(lines) - 1)
 
 
 def _text(value: Any, where: str, name: str, *, required: bool = True) -> str | None:
@@ -145,14 +271,29 @@ def _text(value: Any, where: str, name: str, *, required: bool = True) -> str | 
     return " ".join(value.split())
 
 
+def _capped(value: str | None, cap: int, where: str, name: str) -> str:
+    """``value`` (required text) when it is within ``cap`` characters."""
+    value = value or ""
+    if len(value) > cap:
+        raise InputError(f"{name}: {where} is {size(len(value), cap)}")
+    return value
+
+
 def script_from_data(data: Any, name: str) -> Script:
     """Check and build a Script from loaded data; ``InputError`` says what is wrong and where."""
     if not isinstance(data, dict):
         raise InputError(f"{name}: a script must be a JSON object")
-    title = _text(data.get("title"), "title", name)
+    title = _capped(_text(data.get("title"), "title", name), MAX_TITLE_CHARS, "title", name)
     raw_segments = data.get("segments")
     if not isinstance(raw_segments, list) or not raw_segments:
         raise InputError(f"{name}: script has no segments")
+    if len(raw_segments) > MAX_SEGMENTS:
+        raise InputError(f"{name}: {size(len(raw_segments), MAX_SEGMENTS, 'segments')}")
+    raw_stories = data.get("stories", [])
+    if not isinstance(raw_stories, list):
+        raise InputError(f"{name}: stories must be a list")
+    if len(raw_stories) > MAX_STORIES:
+        raise InputError(f"{name}: {size(len(raw_stories), MAX_STORIES, 'stories')}")
     segments: list[Segment] = []
     seen: set[str] = set()
     for index, raw in enumerate(raw_segments, start=1):
@@ -168,8 +309,10 @@ def script_from_data(data: Any, name: str) -> Script:
         if kind not in SEGMENT_KINDS:
             raise InputError(f"{name}: {where} has kind {kind!r} "
                              f"(expected one of {', '.join(SEGMENT_KINDS)})")
-        spoken = _text(raw.get("spoken"), f"{where} spoken text", name)
-        text = _text(raw.get("text", spoken), f"{where} text", name)
+        spoken = _capped(_text(raw.get("spoken"), f"{where} spoken text", name),
+                         MAX_SEGMENT_CHARS, f"{where} spoken text", name)
+        text = _capped(_text(raw.get("text", spoken), f"{where} text", name),
+                       MAX_SEGMENT_CHARS, f"{where} text", name)
         pause = raw.get("pause_after", PAUSE_AFTER[kind])
         if isinstance(pause, bool) or not isinstance(pause, int | float) or \
                 not 0 <= pause <= MAX_PAUSE:
@@ -177,19 +320,24 @@ def script_from_data(data: Any, name: str) -> Script:
                              f"0 to {MAX_PAUSE:g}")
         segments.append(Segment(id=seg_id, kind=kind, text=text, spoken=spoken,
                                 pause_after=float(pause)))
+    spoken_chars = sum(len(seg.spoken) for seg in segments)
+    if spoken_chars > MAX_SCRIPT_CHARS:
+        raise InputError(f"{name}: the script's spoken text is {spoken_chars:,} characters, about "
+                         f"{speech_time(spoken_chars)} of speech (limit {MAX_SCRIPT_CHARS:,}, "
+                         f"about {speech_time(MAX_SCRIPT_CHARS)})")
     by_id = {seg.id: seg for seg in segments}
     stories: list[Story] = []
     owner: dict[str, str] = {}
-    raw_stories = data.get("stories", [])
-    if not isinstance(raw_stories, list):
-        raise InputError(f"{name}: stories must be a list")
     for index, raw in enumerate(raw_stories, start=1):
         if not isinstance(raw, dict):
             raise InputError(f"{name}: story {index} must be an object")
-        story_title = _text(raw.get("title"), f"story {index} title", name)
+        story_title = _capped(_text(raw.get("title"), f"story {index} title", name),
+                              MAX_TITLE_CHARS, f"story {index} title", name)
         ids = raw.get("segments", [])
         if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
             raise InputError(f"{name}: story {index} segments must be a list of segment ids")
+        if not ids:
+            raise InputError(f"{name}: story {index} '{story_title}' has no segments")
         for seg_id in ids:
             if seg_id not in by_id:
                 raise InputError(f"{name}: story {index} names segment {seg_id!r}, "
@@ -202,6 +350,9 @@ def script_from_data(data: Any, name: str) -> Script:
                                           required=False),
                              segments=tuple(by_id[i] for i in ids),
                              url=_text(raw.get("url"), "story url", name, required=False)))
+    if not stories:
+        raise InputError(f"{name}: the script has no story (a script needs at least one story "
+                         "with at least one spoken segment)")
     try:
         date = dt.date.fromisoformat(str(data.get("date") or dt.date.today().isoformat()))
     except ValueError:
@@ -223,7 +374,7 @@ def load_script(path: str | Path) -> Script:
         raise InputError(f"{name}: empty script file")
     if path.suffix.lower() == ".json" or text.lstrip().startswith("{"):
         try:
-            data = json.loads(text)
+            data = _json(text, name)
         except json.JSONDecodeError as exc:
             raise InputError(f"{name}: invalid JSON (line {exc.lineno}: {exc.msg})") from None
     else:

@@ -1,17 +1,35 @@
 """Plan the spoken bulletin: intro, rundown, each story's headline and paragraphs, sign-off.
 
-In: cleaned ``Article``s, the show's config and the bulletin's date. Out: ``Script``.
+In: cleaned ``Article``s, the show's config and the bulletin's date. Out: ``Script``, within the
+caps of ``limits``: a long headline is shortened at a word boundary, a paragraph too long for one
+segment is split at sentence ends, and anything else too big raises ``InputError``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from ..config import Config
+from ..errors import InputError
 from ..models import Article, Script, Segment, Story
 from ..templating import render
+from .limits import (
+    MAX_SCRIPT_CHARS,
+    MAX_SEGMENT_CHARS,
+    MAX_SEGMENTS,
+    MAX_STORIES,
+    MAX_TITLE_CHARS,
+    sentences,
+    shorten_title,
+    size,
+    speech_time,
+)
+
+log = logging.getLogger(__name__)
 
 PAUSE_AFTER = {
     "intro": 0.6,
@@ -39,35 +57,117 @@ def guid_key(articles: list[Article]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
+def _names(sources: Sequence[str]) -> str:
+    """Articles' sources, for an error: the one source, or the first and how many more."""
+    more = len(sources) - 1
+    return sources[0] + (f" and {more} more article{'s' * (more > 1)}" if more else "")
+
+
+def check_count(sources: Sequence[str]) -> None:
+    """Refuse more articles than one bulletin holds (before any is read)."""
+    if len(sources) > MAX_STORIES:
+        raise InputError(f"{_names(sources)}: {len(sources)} articles "
+                         f"(limit {MAX_STORIES} stories in one bulletin)")
+
+
+def _fit_title(article: Article) -> Article:
+    """``article`` with its headline shortened to the title cap (and a warning) when over it."""
+    title = shorten_title(article.title)
+    if title == article.title:
+        return article
+    log.warning("%s: headline shortened to %d characters (it was %s)", article.source,
+                MAX_TITLE_CHARS, f"{len(article.title):,}")
+    return replace(article, title=title)
+
+
+def _check_size(articles: list[Article]) -> None:
+    """Refuse, before anything is spoken, articles too many or too long for one bulletin."""
+    sources = [a.source for a in articles]
+    check_count(sources)
+    # Headlines and paragraphs, a transition before each story but the first, intro and outro,
+    # and the rundown of several stories: the fewest segments these articles make.
+    count = sum(len(a.paragraphs) + 2 for a in articles) - 1 + 2 + (len(articles) > 1)
+    if count > MAX_SEGMENTS:
+        raise InputError(f"{_names(sources)}: too many paragraphs for one bulletin: "
+                         f"{size(count, MAX_SEGMENTS, 'segments')}")
+    chars = sum(len(a.title) + sum(len(p) for p in a.paragraphs) for a in articles)
+    if chars > MAX_SCRIPT_CHARS:
+        raise InputError(f"{_names(sources)}: too long for one bulletin: "
+                         f"{chars:,} characters of text, about {speech_time(chars)} of speech "
+                         f"(limit {MAX_SCRIPT_CHARS:,}, about {speech_time(MAX_SCRIPT_CHARS)})")
+
+
+def _pieces(text: str, speak: Callable[[str], str], where: str,
+            clauses: bool = False) -> list[tuple[str, str]]:
+    """``text`` and its spoken form, in as few pieces as fit the segment cap: split after sentences
+    (and after "; " when ``clauses``); a sentence too long on its own raises ``InputError``."""
+    if len(text) <= MAX_SEGMENT_CHARS:
+        spoken = speak(text)
+        if len(spoken) <= MAX_SEGMENT_CHARS:
+            return [(text, spoken)]
+    pieces: list[tuple[str, str]] = []
+    for sentence in sentences(text, clauses=clauses):
+        if len(sentence) > MAX_SEGMENT_CHARS:
+            raise InputError(f"{where} has a sentence of {size(len(sentence), MAX_SEGMENT_CHARS)}"
+                             f" ('{sentence[:30]}…'), too long for one segment: split it")
+        spoken = speak(sentence)
+        if len(spoken) > MAX_SEGMENT_CHARS:
+            raise InputError(f"{where} has a sentence spoken as "
+                             f"{size(len(spoken), MAX_SEGMENT_CHARS)} ('{sentence[:30]}…'), "
+                             "too long for one segment: split it")
+        last = pieces[-1] if pieces else None
+        if last and max(len(last[0]) + len(sentence), len(last[1]) + len(spoken)) \
+                < MAX_SEGMENT_CHARS:
+            pieces[-1] = (f"{last[0]} {sentence}", f"{last[1]} {spoken}")
+        else:
+            pieces.append((sentence, spoken))
+    return pieces
+
+
 def plan_script(articles: list[Article], config: Config, date: dt.date,
                 speak: Callable[[str], str] = lambda text: text) -> Script:
     """Turn articles into a Script. ``speak`` rewrites text into what the voice should say."""
     templates = config.script.templates
     show = config.show.title
+    articles = [_fit_title(a) for a in articles]
+    _check_size(articles)
     segments: list[Segment] = []
 
-    def add(kind: str, text: str) -> Segment:
-        seg = _segment(kind, len(segments) + 1, text, speak(text))
-        segments.append(seg)
-        return seg
+    def add(kind: str, text: str, where: str, clauses: bool = False) -> list[Segment]:
+        added = [_segment(kind, len(segments) + n, piece, spoken)
+                 for n, (piece, spoken) in enumerate(_pieces(text, speak, where, clauses), 1)]
+        segments.extend(added)
+        return added
 
-    add("intro", render("intro.txt.j2", templates, show=show, date=date).strip())
+    add("intro", render("intro.txt.j2", templates, show=show, date=date).strip(), "intro.txt.j2")
     if len(articles) > 1:
         titles = [a.title for a in articles]
-        add("rundown", render("rundown.txt.j2", templates, titles=titles).strip())
+        add("rundown", render("rundown.txt.j2", templates, titles=titles).strip(),
+            "rundown.txt.j2", clauses=True)
 
     stories: list[Story] = []
     for index, article in enumerate(articles):
         story_segments: list[Segment] = []
         if index > 0:
-            story_segments.append(add("transition", render("transition.txt.j2", templates,
-                                                           title=article.title).strip()))
-        story_segments.append(add("headline", article.title))
-        story_segments.extend(add("body", p) for p in article.paragraphs)
+            story_segments += add("transition", render("transition.txt.j2", templates,
+                                                       title=article.title).strip(),
+                                  "transition.txt.j2")
+        story_segments += add("headline", article.title, f"{article.source}: headline")
+        for number, paragraph in enumerate(article.paragraphs, 1):
+            story_segments += add("body", paragraph, f"{article.source}: paragraph {number}")
         stories.append(Story(title=article.title, source=article.site or article.source,
                              segments=tuple(story_segments), url=article.url))
-    add("outro", render("outro.txt.j2", templates, show=show, date=date).strip())
+    add("outro", render("outro.txt.j2", templates, show=show, date=date).strip(), "outro.txt.j2")
 
+    sources = [a.source for a in articles]
+    spoken = sum(len(seg.spoken) for seg in segments)
+    if spoken > MAX_SCRIPT_CHARS:
+        raise InputError(f"{_names(sources)}: too long for one bulletin: spoken text of "
+                         f"{spoken:,} characters, about {speech_time(spoken)} "
+                         f"(limit {MAX_SCRIPT_CHARS:,}, about {speech_time(MAX_SCRIPT_CHARS)})")
+    if len(segments) > MAX_SEGMENTS:
+        raise InputError(f"{_names(sources)}: too many segments for one bulletin: "
+                         f"{size(len(segments), MAX_SEGMENTS, 'segments')}")
     title = articles[0].title if len(articles) == 1 else f"{show}: {articles[0].title} and more"
-    return Script(title=title, date=date, stories=tuple(stories), segments=tuple(segments),
-                  guid_key=guid_key(articles))
+    return Script(title=shorten_title(title), date=date, stories=tuple(stories),
+                  segments=tuple(segments), guid_key=guid_key(articles))

@@ -5,12 +5,16 @@ paragraphs), a ``.md`` file (``# Headline``, optional front matter with title, s
 and url), an ``.html`` page (main content extracted with trafilatura), an ``http(s)://`` URL
 (fetched, then read by its content type) or ``-`` for standard input (its format sniffed).
 Out: ``Article``, whose paragraphs keep their inner line breaks for the cleaner to judge.
-Anything unreadable raises ``InputError`` naming the source and the reason.
+Anything unreadable raises ``InputError`` naming the source and the reason, and so does what
+cannot be read whole: a text or Markdown article longer than ``MAX_ARTICLE_CHARS``, Markdown
+front matter never closed, Markdown quotes and lists nested deeper than ``MAX_MARKDOWN_NESTING``,
+and HTML nested deeper than its parser goes or of more than ``MAX_HTML_ELEMENTS`` elements.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 import sys
 from dataclasses import replace
@@ -20,11 +24,13 @@ from typing import BinaryIO
 import lxml.html
 import trafilatura
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from ..errors import InputError
 from ..fileio import read_user_bytes
 from ..models import Article
 from .fetch import MAX_BYTES, Fetcher
+from .limits import MAX_ARTICLE_CHARS, size
 
 DEFAULT_FETCHER = Fetcher(allow_private=True)  # sources typed by the user; a feed's get Fetcher()
 EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
@@ -74,17 +80,35 @@ def parse_plain(text: str, source: str) -> Article:
 
 # --- Markdown -------------------------------------------------------------------------------
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+_FRONT_MATTER_OPEN = re.compile(r"\A---[ \t]*(?:\n|\Z)")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:(.*?)\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _SKIPPED_BLOCKS = {"fence", "code_block", "html_block", "hr"}
+# Quotes and lists nested deeper than this are refused. markdown-it silently drops what lies past
+# its own limit (MARKDOWN_IT_NESTING), which is set above ours so it is never reached unnoticed.
+MAX_MARKDOWN_NESTING = 32
+MARKDOWN_IT_NESTING = MAX_MARKDOWN_NESTING + 8
+
+
+def split_front_matter(text: str, source: str) -> tuple[str | None, str]:
+    """``(front matter, body)`` of Markdown ``text``: the lines between a ``---`` first line and
+    the next ``---`` (or ``...``) line, else ``(None, text)``. An opened front matter that is never
+    closed raises ``InputError`` (read aloud, it would be gibberish)."""
+    match = _FRONT_MATTER.match(text)
+    if match:
+        return match.group(1) or "", text[match.end():]
+    if _FRONT_MATTER_OPEN.match(text):
+        raise InputError(f"{source}: front matter opened on line 1 is never closed "
+                         "(end it with a '---' line)")
+    return None, text
 
 
 def _front_matter(text: str, source: str) -> tuple[dict[str, str], str]:
     """Split ``key: value`` front matter (between ``---`` lines) from the Markdown body."""
-    match = _FRONT_MATTER.match(text)
-    if not match:
+    block, body = split_front_matter(text, source)
+    if block is None:
         return {}, text
     fields: dict[str, str] = {}
-    for number, line in enumerate(match.group(1).split("\n"), start=2):
+    for number, line in enumerate(block.split("\n"), start=2):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         key, sep, value = line.partition(":")
@@ -94,7 +118,7 @@ def _front_matter(text: str, source: str) -> tuple[dict[str, str], str]:
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1]
         fields[key.strip().lower()] = value
-    return fields, text[match.end():]
+    return fields, body
 
 
 def _parse_date(value: str | None, source: str) -> dt.date | None:
@@ -119,10 +143,20 @@ def _inline_text(token) -> str:  # noqa: ANN001 - a markdown-it Token
     return "".join(parts).strip()
 
 
+def _check_nesting(tokens: list[Token], source: str, first_line: int) -> None:
+    """Refuse quotes and lists nested so deep that markdown-it would drop what is inside."""
+    for token in tokens:
+        if token.level >= MAX_MARKDOWN_NESTING:
+            line = first_line + (token.map[0] if token.map else 0)
+            raise InputError(f"{source}: line {line}: quotes and lists nested more than "
+                             f"{MAX_MARKDOWN_NESTING} levels deep")
+
+
 def parse_markdown(text: str, source: str) -> Article:
     """A Markdown article: front matter, then ``# Headline`` and paragraphs (formatting dropped)."""
     meta, body = _front_matter(text, source)
-    tokens = MarkdownIt("commonmark").parse(body)
+    tokens = MarkdownIt("commonmark", {"maxNesting": MARKDOWN_IT_NESTING}).parse(body)
+    _check_nesting(tokens, source, first_line=text.count("\n", 0, len(text) - len(body)) + 1)
     title = meta.get("title") or None
     paragraphs: list[str] = []
     skip_depth = 0
@@ -156,6 +190,12 @@ def parse_markdown(text: str, source: str) -> Article:
 # --- HTML -----------------------------------------------------------------------------------
 
 MIN_PAGE_WORDS = 15  # less than this, in no sentence, is a page's chrome, not an article
+MAX_HTML_DEPTH = 255  # libxml2 drops elements nested deeper than this, and all that follows
+# News pages have about a thousand elements; trafilatura takes seconds per ten thousand.
+MAX_HTML_ELEMENTS = 20_000
+# trafilatura logs why it gave up on a page; the InputError raised here says it in one line.
+for _logger in ("trafilatura", "htmldate", "courlan", "justext"):
+    logging.getLogger(_logger).setLevel(logging.CRITICAL)
 _SYNDICATION = re.compile(r"^(this|the) (post|article|story|piece) (was )?(originally|first) "
                           r"(appeared|published|ran)\b", re.IGNORECASE)
 
@@ -188,12 +228,32 @@ def _notes(tree: lxml.html.HtmlElement | None, text: str) -> list[str]:
     return found[:1]
 
 
+def _html_tree(data: bytes, source: str) -> lxml.html.HtmlElement | None:
+    """The page parsed by lxml, or None when it cannot be; ``InputError`` when it nests so deep
+    that the parser would drop part of it."""
+    parser = lxml.html.HTMLParser()
+    try:
+        tree = lxml.html.fromstring(data, parser=parser)
+    except (ValueError, lxml.etree.ParserError):
+        tree = None
+    if any(error.type_name == "ERR_RESOURCE_LIMIT" and "depth" in error.message.lower()
+           for error in parser.error_log):
+        raise InputError(f"{source}: HTML nested more than {MAX_HTML_DEPTH} elements deep "
+                         "(the parser's limit), so part of the page would be lost")
+    elements = sum(1 for _ in tree.iter()) if tree is not None else 0
+    if elements > MAX_HTML_ELEMENTS:
+        raise InputError(f"{source}: page of {size(elements, MAX_HTML_ELEMENTS, 'elements')}: "
+                         "too big to be one article")
+    return tree
+
+
 def parse_html(data: bytes, source: str, url: str | None = None) -> Article:
     """The main content of a news page, with its title, author, date and site name."""
     if b"\x00" in data[:4096]:
         raise InputError(f"{source}: binary data, not an HTML page")
     if not data.strip():
         raise InputError(f"{source}: empty page (no text)")
+    tree = _html_tree(data, source)
     try:
         doc = trafilatura.bare_extraction(
             data, url=url, with_metadata=True, include_comments=False, include_tables=False,
@@ -204,10 +264,6 @@ def parse_html(data: bytes, source: str, url: str | None = None) -> Article:
     if len(text.split()) < MIN_PAGE_WORDS or not re.search(r"[.!?][\"”’')]*\s*$", text, re.M):
         # Menus, link lists and error pages: words, but no sentences of an article.
         raise InputError(f"{source}: no article text found in the page")
-    try:
-        tree = lxml.html.fromstring(data)
-    except (ValueError, lxml.etree.ParserError):
-        tree = None
     lines = [re.sub(r"^[-*•]\s+", "", line).strip() for line in text.split("\n")]
     paragraphs = [line for line in lines if line] + _notes(tree, text)
     title = _page_title(tree, getattr(doc, "title", None))
@@ -244,6 +300,9 @@ def parse(data: bytes, kind: str, source: str, url: str | None = None) -> Articl
     if kind == "html":
         return parse_html(data, source, url)
     text = decode_text(data, source)
+    if len(text) > MAX_ARTICLE_CHARS:  # more than a bulletin can say; Markdown is slow to parse
+        raise InputError(f"{source}: article is {size(len(text), MAX_ARTICLE_CHARS)}: "
+                         "far more than one bulletin can say")
     article = parse_markdown(text, source) if kind == "md" else parse_plain(text, source)
     if url and not article.url:
         article = replace(article, url=url)
