@@ -26,6 +26,7 @@ import pytest
 from bulletin.config import Config
 from bulletin.pipeline import build
 from conftest import FakeEngine, site_snapshot
+from gtts_endpoint import closed_port, point_gtts_at
 from sitekit import BULLETIN
 
 DEADLINE = 60  # seconds a refusal may take at most (it takes well under one)
@@ -279,6 +280,14 @@ def test_a_garbage_catalog(run, world, name, request):
     world.assert_untouched()
 
 
+def test_voices_with_nothing_usable(cli, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no espeak-ng, no ffmpeg
+    point_gtts_at(monkeypatch, closed_port())  # and no internet
+    result = cli("voices")
+    assert result.exit_code == 0 and "Traceback" not in result.output
+    assert "no: espeak-ng not found" in result.stdout
+
+
 HELP = [[], ["build"], ["script"], ["episodes"], ["episodes", "list"], ["episodes", "remove"],
         ["feed"], ["feed", "check"], ["serve"], ["voices"], ["cache"], ["cache", "info"],
         ["cache", "clear"]]
@@ -293,15 +302,19 @@ def test_every_help(cli, words):
 
 # --- What only the real program shows -----------------------------------------------------------
 
-@pytest.mark.parametrize("args, names", [
-    (["episodes", "list", "--config", "{deep_array}"], ["{deep_array}", "nested"]),
-    (["build", "{zero}", "--site", "{site}"], ["/dev/zero", "character device"]),
-    (["script", "{fifo}"], ["{fifo}", "FIFO"]),
-    (["build", "{article}", "--site", "{site_file}"], ["{site_file}", "not a folder"]),
-    (["serve", "--site", "{site_file}", "--port", "0"], ["{site_file}", "not a folder"]),
-    (["serve", "--site", "{site}", "--port", "0", "--config", "{zero}"], ["/dev/zero"]),
-    (["episodes", "list", "--site", "{garbage}"], ["{garbage}"]),
-])
+REAL = {  # command line → what its one line must name
+    "deep config": (["episodes", "list", "--config", "{deep_array}"], ["{deep_array}", "nested"]),
+    "/dev/zero article": (["build", "{zero}", "--site", "{site}"], ["/dev/zero", "character"]),
+    "FIFO article": (["script", "{fifo}"], ["{fifo}", "FIFO"]),
+    "site is a file": (["build", "{article}", "--site", "{site_file}"], ["{site_file}", "folder"]),
+    "serve a file": (["serve", "--site", "{site_file}", "--port", "0"], ["{site_file}", "folder"]),
+    "serve with /dev/zero config": (["serve", "--site", "{site}", "--port", "0", "--config",
+                                     "{zero}"], ["/dev/zero"]),
+    "garbage catalog": (["episodes", "list", "--site", "{garbage}"], ["{garbage}"]),
+}
+
+
+@pytest.mark.parametrize("args, names", REAL.values(), ids=REAL.keys())
 def test_the_real_program(world, args, names, tmp_path):
     fill = {"{site}": world.site, "{article}": world.article, "{garbage}": world.garbage,
             **{f"{{{name}}}": path for name, path in world.files.items()}}
