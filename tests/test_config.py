@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import os
 from pathlib import Path
 
+import pytest
+
 from bulletin.config import load_config
+from bulletin.errors import InputError
 
 
 def test_defaults_without_a_file():
@@ -33,3 +38,151 @@ def test_each_layer_overrides_the_one_below(tmp_path):
 def test_bulletin_toml_in_the_current_folder_is_read(tmp_path):
     Path("bulletin.toml").write_text('[show]\ntitle = "Here"\n')
     assert load_config().show.title == "Here"
+
+
+# --- Every setting is checked when the config is loaded --------------------------------------
+
+BAD_SETTINGS = [  # (section, key, TOML value, what the refusal says is valid)
+    ("audio", "crossfade", "-1.0", "between 0 and 0.5"),
+    ("audio", "crossfade", "30.0", "between 0 and 0.5"),
+    ("audio", "crossfade", "nan", "between 0 and 0.5"),
+    ("audio", "sample_rate", "0", "8000, 11025, 12000, 16000, 22050, 24000, 32000, 44100, 48000"),
+    ("audio", "sample_rate", "96000", "44100, 48000"),
+    ("audio", "bitrate", "0", "32, 40, 48"),
+    ("audio", "bitrate", "65", "64, 80"),
+    ("audio", "channels", "3", "1, 2"),
+    ("audio", "loudness", "0.0", "between -40 and -5"),
+    ("audio", "loudness", "-inf", "between -40 and -5"),
+    ("audio", "true_peak", "3.0", "between -9 and 0"),
+    ("voice", "speed", "0.0", "between 0.25 and 4"),
+    ("voice", "speed", "inf", "between 0.25 and 4"),
+    ("voice", "workers", "-1", "between 0 and 256"),
+    ("show", "keep_episodes", "-3", "between 0 and 1000000"),
+    ("show", "replaced_grace_hours", "-1.0", "between 0 and 8760"),
+    ("show", "base_url", "'ftp://example.com/'", "http(s) URL"),
+    ("show", "base_url", "'localhost:8000'", "http(s) URL"),
+    ("show", "base_url", "''", "http(s) URL"),
+    ("show", "title", "''", "must not be empty"),
+    ("show", "title", '"News\\u0000Hour"', "control characters"),
+    ("show", "author", '"two\\nlines"', "control characters or newlines"),
+    ("voice", "workers", "99999999999", "between 0 and 256"),
+    ("audio", "loudness", "9" * 400, "expected float"),
+]
+
+
+@pytest.mark.parametrize("section, key, value, valid", BAD_SETTINGS)
+def test_a_bad_setting_in_the_file_is_refused_naming_where_and_what_is_valid(
+        tmp_path, section, key, value, valid):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text(f"[{section}]\n{key} = {value}\n")
+    with pytest.raises(InputError) as refused:
+        load_config(toml)
+    message = str(refused.value)
+    assert message.startswith(f"{toml}: {section}.{key} = ")
+    assert valid in message and "\n" not in message
+
+
+def test_a_bitrate_is_checked_against_the_sample_rate_lame_encodes_at(tmp_path):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text("[audio]\nsample_rate = 22050\nbitrate = 320\n")
+    with pytest.raises(InputError, match=r"audio.bitrate = 320: .*at 22050 Hz.* 160\b"):
+        load_config(toml)
+    toml.write_text("[audio]\nsample_rate = 8000\nbitrate = 16\n")
+    assert load_config(toml).audio.bitrate == 16  # a low rate takes low bit rates
+
+
+def test_valid_settings_at_their_limits_are_accepted(tmp_path):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text("[audio]\ncrossfade = 0\nsample_rate = 48000\nbitrate = 320\nchannels = 2\n"
+                    "loudness = -40\ntrue_peak = 0\n[voice]\nspeed = 4\nworkers = 0\n"
+                    "[show]\nkeep_episodes = 0\nreplaced_grace_hours = 0\n"
+                    "base_url = 'https://example.com/podcast/'\n")
+    config = load_config(toml)
+    assert (config.audio.crossfade, config.audio.channels, config.voice.speed) == (0.0, 2, 4.0)
+    assert config.show.replaced_grace_hours == 0.0
+
+
+def test_replaced_episodes_are_kept_a_day_by_default():
+    assert load_config().show.replaced_grace_hours == 24.0
+
+
+@pytest.mark.parametrize("var, value, valid", [
+    ("BULLETIN_SPEED", "nan", "between 0.25 and 4"),
+    ("BULLETIN_SPEED", "-2", "between 0.25 and 4"),
+    ("BULLETIN_WORKERS", "-1", "between 0 and 256"),
+    ("BULLETIN_BASE_URL", "javascript:alert(1)", "http(s) URL"),
+])
+def test_a_bad_setting_in_the_environment_names_the_variable(var, value, valid):
+    with pytest.raises(InputError) as refused:
+        load_config(environ={var: value})
+    message = str(refused.value)
+    assert message.startswith(f"${var} = ") and valid in message
+
+
+@pytest.mark.parametrize("override, value, option, valid", [
+    ("voice.speed", 0.0, "--speed", "between 0.25 and 4"),
+    ("voice.speed", math.nan, "--speed", "between 0.25 and 4"),
+    ("voice.workers", -4, "--workers", "between 0 and 256"),
+    ("show.base_url", "file:///etc/passwd", "--base-url", "http(s) URL"),
+])
+def test_a_bad_command_line_option_names_the_option(override, value, option, valid):
+    with pytest.raises(InputError) as refused:
+        load_config(overrides={override: value})
+    message = str(refused.value)
+    assert message.startswith(f"{option} ") and valid in message
+
+
+def test_a_site_that_is_a_file_is_refused_from_every_layer(tmp_path):
+    afile = tmp_path / "notes.txt"
+    afile.write_text("not a site")
+    with pytest.raises(InputError, match=rf"^--site {afile}: .*is a file, not a folder"):
+        load_config(overrides={"site": afile})
+    with pytest.raises(InputError, match=r"notes.txt is a file, not a folder"):
+        load_config(overrides={"site": afile / "public"})  # nothing can be made under a file
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text('site = "notes.txt"\n')
+    with pytest.raises(InputError, match=rf"^{toml}: site = .*is a file, not a folder"):
+        load_config(toml)
+
+
+@pytest.mark.parametrize("key", ["site", "cache_dir"])
+def test_an_empty_folder_setting_is_refused(tmp_path, key):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text(f'{key} = ""\n')
+    with pytest.raises(InputError, match=rf"^{toml}: {key} = '': must not be empty"):
+        load_config(toml)
+
+
+@pytest.mark.parametrize("deep", [
+    "a = " + "[" * 100_000 + "]" * 100_000,
+    "a = " + "{b = " * 100_000 + "1" + "}" * 100_000,
+])
+def test_a_config_nested_too_deep_is_refused(tmp_path, deep):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text(deep)
+    with pytest.raises(InputError, match=rf"^{toml}: config file nested too deeply"):
+        load_config(toml)
+
+
+@pytest.mark.parametrize("section, key", [("show", "image"), ("audio", "intro"),
+                                          ("script", "lexicon")])
+def test_a_file_setting_naming_a_device_a_fifo_or_a_folder_is_refused(tmp_path, section, key):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    toml = tmp_path / "bulletin.toml"
+    for special, kind in [("/dev/zero", "character device"), (fifo, "FIFO"),
+                          (tmp_path, "directory")]:
+        toml.write_text(f"[{section}]\n{key} = '{special}'\n")
+        with pytest.raises(InputError, match=rf"^{toml}: {section}.{key} = '{special}': must be "
+                                             rf"a regular file, and {special} is a {kind}"):
+            load_config(toml)
+    toml.write_text(f"[{section}]\n{key} = 'not-yet.toml'\n")
+    assert load_config(toml)  # a missing file is for the stage that reads it to report
+
+
+def test_a_templates_folder_that_is_a_file_is_refused(tmp_path):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text("[script]\ntemplates = 'bulletin.toml'\n")
+    with pytest.raises(InputError, match=r"script.templates = .*bulletin.toml is a file, not a "
+                                         r"folder"):
+        load_config(toml)

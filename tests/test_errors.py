@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from bulletin.config import load_config
+from bulletin.errors import InputError
+from bulletin.fileio import read_user_bytes
 from bulletin.pipeline import build
-from conftest import site_snapshot
+from conftest import FakeEngine, site_snapshot
 
 
 @pytest.fixture
@@ -97,3 +106,155 @@ def test_a_failing_tool_exits_1_with_one_line(cli, write_article, monkeypatch, t
     assert result.exit_code == 1
     assert result.stderr.strip().startswith("bulletin: ffmpeg: not found")
     assert not Path("public/feed.xml").exists()
+
+
+# --- A bad setting is refused before anything is built -----------------------------------------
+
+def test_a_negative_crossfade_is_refused_and_the_episode_is_kept(cli, published, write_article):
+    Path("bulletin.toml").write_text("[audio]\ncrossfade = -1.0\n")
+    article = write_article("existing.txt", "Existing story", "Already on air.")
+    result = cli("build", article)
+    assert result.exit_code == 2
+    assert result.stderr == ("bulletin: bulletin.toml: audio.crossfade = -1.0: must be between "
+                             "0 and 0.5 (seconds)\n")
+    assert site_snapshot(Path("public")) == published
+
+
+@pytest.mark.parametrize("command", [["build", "a.txt"], ["script", "a.txt"], ["episodes", "list"],
+                                     ["episodes", "remove", "x"], ["feed", "check"],
+                                     ["serve", "--port", "0"], ["cache", "info"],
+                                     ["cache", "clear"]])
+def test_every_command_checks_the_settings(cli, command, published, monkeypatch):
+    def never_serve(self: object) -> None:
+        raise AssertionError("started serving")
+    monkeypatch.setattr("bulletin.publish.server.SiteServer.serve_forever", never_serve)
+    monkeypatch.setattr("bulletin.pipeline.get_engine", lambda voice: FakeEngine())
+    Path("a.txt").write_text("Headline\n\nBody text.\n")
+    Path("bulletin.toml").write_text("[audio]\nsample_rate = 0\n")
+    result = cli(*command)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("bulletin: bulletin.toml: audio.sample_rate = 0: must be one ")
+    assert result.stderr.count("\n") == 1
+    assert site_snapshot(Path("public")) == published
+
+
+# --- Files the user names: bounded, and only regular files -------------------------------------
+
+def test_reading_stops_at_the_limit_whatever_the_file_claims_its_size_is():
+    # /proc files say they are empty (st_size 0) and hold more: the cap counts bytes read.
+    maps = Path("/proc/self/maps")
+    with pytest.raises(InputError, match=r"^/proc/self/maps: config file too large \(more than 64 "
+                                         r"bytes\)$"):
+        read_user_bytes(maps, "config", 64)
+
+
+@pytest.mark.parametrize("device, kind", [("/dev/zero", "character device"),
+                                          ("/dev/null", "character device")])
+def test_a_device_is_refused_without_reading_it(device, kind):
+    with pytest.raises(InputError, match=rf"^{device}: is a {kind}, not a regular article file$"):
+        read_user_bytes(Path(device), "article")
+
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "feed-me"
+    os.mkfifo(fifo)
+    outcome: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            read_user_bytes(fifo, "article")
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            outcome.append(exc)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(20)
+    if reader.is_alive():  # blocked in open(): let it go, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        pytest.fail("reading a FIFO waited for a writer")
+    [error] = outcome
+    assert isinstance(error, InputError)
+    assert str(error) == f"{fifo}: is a FIFO (named pipe), not a regular article file"
+
+
+def test_a_socket_is_refused(tmp_path):
+    path = tmp_path / "s"
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(str(path))
+        with pytest.raises(InputError, match=r": is a socket, not a regular config file$"):
+            read_user_bytes(path, "config")
+
+
+def test_a_path_through_a_file_is_not_found(tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    with pytest.raises(InputError, match=r"a.txt/b.txt: article file not found$"):
+        read_user_bytes(tmp_path / "a.txt" / "b.txt", "article")
+
+
+# --- Whatever escapes a command is one line ----------------------------------------------------
+
+def _failing_list(exc: BaseException):
+    def list_episodes(site: Path) -> list:
+        raise exc
+    return list_episodes
+
+
+def test_an_unexpected_error_is_one_line_with_exit_1(cli, monkeypatch, published):
+    monkeypatch.setattr("bulletin.publish.list_episodes", _failing_list(ValueError("boom")))
+    result = cli("episodes", "list")
+    assert result.exit_code == 1
+    assert result.stderr == ("bulletin: internal error: ValueError: boom "
+                             "(run with -v for the traceback)\n")
+
+
+def test_verbose_shows_the_traceback_of_an_unexpected_error(cli, monkeypatch, published):
+    monkeypatch.setattr("bulletin.publish.list_episodes", _failing_list(ValueError("boom")))
+    result = cli("-v", "episodes", "list")
+    assert result.exit_code == 1
+    assert "Traceback" in result.stderr and "raise exc" in result.stderr
+    assert result.stderr.endswith("bulletin: internal error: ValueError: boom\n")
+
+
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EDQUOT])
+def test_a_full_disk_is_one_line_with_exit_1(cli, monkeypatch, published, code):
+    full = OSError(code, os.strerror(code), "public/feed.xml")
+    monkeypatch.setattr("bulletin.publish.list_episodes", _failing_list(full))
+    result = cli("episodes", "list")
+    assert result.exit_code == 1
+    assert result.stderr == f"bulletin: public/feed.xml: disk full ({os.strerror(code)})\n"
+
+
+def test_a_database_that_fills_the_disk_is_one_line_with_exit_1(cli, monkeypatch, tmp_path):
+    def fill(site: Path) -> list:
+        db = sqlite3.connect(tmp_path / "tiny.sqlite3")
+        db.execute("PRAGMA max_page_count = 2")  # SQLite's own "disk is full"
+        db.execute("CREATE TABLE t (x)")
+        db.executemany("INSERT INTO t VALUES (?)", [("x" * 1000,)] * 100)
+        return []
+    monkeypatch.setattr("bulletin.publish.list_episodes", fill)
+    result = cli("episodes", "list")
+    assert result.exit_code == 1
+    assert result.stderr == "bulletin: disk full (database or disk is full)\n"
+
+
+def test_another_os_error_names_the_file_with_exit_1(cli, monkeypatch):
+    denied = PermissionError(errno.EACCES, "Permission denied", "public/catalog.sqlite3")
+    monkeypatch.setattr("bulletin.publish.list_episodes", _failing_list(denied))
+    result = cli("episodes", "list")
+    assert result.exit_code == 1
+    assert result.stderr == "bulletin: public/catalog.sqlite3: Permission denied\n"
+
+
+def test_the_real_program_prints_no_traceback_for_an_unexpected_error(tmp_path):
+    # The interpreter, not the CLI runner, prints what escapes main(): run the real thing.
+    code = ("import bulletin.publish\n"
+            "def boom(site): raise RuntimeError('kaboom')\n"
+            "bulletin.publish.list_episodes = boom\n"
+            "from bulletin.__main__ import main\n"
+            "main()\n")
+    done = subprocess.run([sys.executable, "-c", code, "episodes", "list"], capture_output=True,
+                          text=True, timeout=60, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == ("bulletin: internal error: RuntimeError: kaboom "
+                           "(run with -v for the traceback)\n")

@@ -10,14 +10,13 @@ laid over it (its entries win).
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from ..errors import InputError
-from ..fileio import read_user_text
+from ..fileio import parse_toml, read_user_text
 
 
 class Lexicon:
@@ -59,10 +58,7 @@ def _alternation(words: Mapping[str, str], flags: int) -> re.Pattern[str] | None
 
 def parse_lexicon(text: str, name: str) -> Lexicon:
     """Entries from TOML ``text``; ``InputError`` naming ``name`` when it is not a valid lexicon."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{name}: invalid TOML in lexicon ({exc})") from None
+    data = parse_toml(text, name, "lexicon")
     entries: dict[str, str] = {}
     for word, said in data.items():
         if not isinstance(said, str):
