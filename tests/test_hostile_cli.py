@@ -175,10 +175,7 @@ def test_a_hostile_article(run, world, name, case):
 
 
 @pytest.mark.parametrize("case", [*BAD_FILES, "empty", "deep_json"])
-def test_a_hostile_script_file(run, world, case, request):
-    if case == "deep_json":
-        request.applymarker(pytest.mark.xfail(
-            strict=False, reason="fixed on branch i10-scripts (nested script files)"))
+def test_a_hostile_script_file(run, world, case):
     path = world.files[case]
     assert_one_line(run("build", "--script", path, "--site", world.site), path)
     world.assert_untouched()
