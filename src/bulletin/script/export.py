@@ -19,7 +19,6 @@ the caps of ``limits``, and raises ``InputError`` naming the file and the proble
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -27,6 +26,7 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
+from ..dates import parse_date, utc_today
 from ..errors import InputError
 from ..fileio import read_user_text
 from ..models import SEGMENT_KINDS, Script, Segment, Story
@@ -353,11 +353,7 @@ def script_from_data(data: Any, name: str) -> Script:
     if not stories:
         raise InputError(f"{name}: the script has no story (a script needs at least one story "
                          "with at least one spoken segment)")
-    try:
-        date = dt.date.fromisoformat(str(data.get("date") or dt.date.today().isoformat()))
-    except ValueError:
-        raise InputError(f"{name}: date {data.get('date')!r} is not a date (use YYYY-MM-DD)") \
-            from None
+    date = parse_date(data["date"], name) if data.get("date") else utc_today()
     key = data.get("guid_key")
     if not isinstance(key, str) or not key.strip():
         key = hashlib.sha256(f"{title}|{date.isoformat()}".encode()).hexdigest()

@@ -13,6 +13,7 @@ and HTML nested deeper than its parser goes or of more than ``MAX_HTML_ELEMENTS`
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -26,6 +27,7 @@ import trafilatura
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from ..dates import parse_date
 from ..errors import InputError
 from ..fileio import read_user_bytes
 from ..models import Article
@@ -122,12 +124,7 @@ def _front_matter(text: str, source: str) -> tuple[dict[str, str], str]:
 
 
 def _parse_date(value: str | None, source: str) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value[:10])
-    except ValueError:
-        raise InputError(f"{source}: date {value!r} is not a date (use YYYY-MM-DD)") from None
+    return parse_date(value, source) if value else None
 
 
 def _inline_text(token) -> str:  # noqa: ANN001 - a markdown-it Token
@@ -273,10 +270,8 @@ def parse_html(data: bytes, source: str, url: str | None = None) -> Article:
         raise InputError(f"{source}: no article text found in the page")
     date = None
     if getattr(doc, "date", None):
-        try:
-            date = dt.date.fromisoformat(str(doc.date)[:10])
-        except ValueError:
-            date = None
+        with contextlib.suppress(InputError):  # a page's own date is a hint, never a refusal
+            date = parse_date(doc.date, source)
     return Article(title=title, paragraphs=tuple(paragraphs), source=source,
                    url=url or getattr(doc, "url", None) or None,
                    author=getattr(doc, "author", None) or None,
