@@ -71,6 +71,28 @@ CASES = {
         ("From 7pm until 1:30am.", "From seven p.m. until one thirty a.m."),
         ("A curfew from 21:00 local time.", "A curfew from twenty one hundred local time."),
         ("At 10.05 p.m. sharp.", "At ten oh five p.m. sharp."),
+        ("Kick-off at 18:45.", "Kick-off at eighteen forty five."),
+    ],
+    "numbers that are not times: a pause, not a colon": [
+        ("The clock read 25:61.", "The clock read twenty five, sixty one."),
+        ("A 25:61pm start.", "A twenty five, sixty one p.m. start."),
+        ("Logged at 12:30:45.", "Logged at twelve, thirty, forty five."),
+    ],
+    "scientific notation": [
+        ("The limit is 1e308.",
+         "The limit is one times ten to the power of three hundred and eight."),
+        ("A dose of 2.5e-3 grams.",
+         "A dose of two point five times ten to the power of minus three grams."),
+    ],
+    "numbers stuck to letters or dots": [
+        ("Version 2.0.1 and 192.168.0.1.",
+         "Version two point zero point one and one hundred and ninety two point one hundred and "
+         "sixty eight point zero point one."),
+        ("A 4x4 and code 5e3f.", "A four x four and code five e three f."),
+        ("It rose .5 points.", "It rose point five points."),
+        ("Rates +5% and +44 lines.", "Rates plus five percent and plus forty four lines."),
+        ("Tallies 1,1,1 and 1,2345.",
+         "Tallies one, one, one and one, two thousand three hundred and forty five."),
     ],
     "phone numbers, in groups as written": [
         ("Call +44 20 7946 0958 today.",
@@ -156,6 +178,54 @@ def test_no_digit_survives_any_rule() -> None:
                "the 24/7 staff, 3/40 seats, room 101B, A380, 2,5 and 1.2.3, #1 hit, 7 ½ days")
     for text in [awkward, *(w for pairs in CASES.values() for w, _ in pairs)]:
         assert not re.search(r"\d", say(text)), text
+
+
+HUGE = "9" * 300 + "1"  # 301 digits: num2words gives up at 307, int() at 4,301
+HUGE_DIGITS = " ".join(["nine"] * 300 + ["one"])
+
+
+@pytest.mark.parametrize(("written", "spoken"), [
+    (f"It cost £{HUGE}.", f"It cost {HUGE_DIGITS} pounds."),
+    (f"It cost ${HUGE}bn.", f"It cost {HUGE_DIGITS} billion dollars."),
+    (f"It cost €{HUGE}k.", f"It cost {HUGE_DIGITS} thousand euros."),
+    (f"It cost £{HUGE}.50.", f"It cost {HUGE_DIGITS} pounds fifty."),
+    (f"Bids of £{HUGE}m-£{HUGE}m.",
+     f"Bids of {HUGE_DIGITS} million to {HUGE_DIGITS} million pounds."),
+    (f"Just {HUGE}p.", f"Just {HUGE_DIGITS} pence."),
+    (f"It ran {HUGE}km.", f"It ran {HUGE_DIGITS} kilometres."),
+    (f"It rose {HUGE}%.", f"It rose {HUGE_DIGITS} percent."),
+    (f"It hit -{HUGE}°C.", f"It hit minus {HUGE_DIGITS} degrees Celsius."),
+    (f"The {HUGE}st time.", f"The {HUGE_DIGITS[:-4]} first time."),
+    (f"The {'9' * 300}th time.", f"The {HUGE_DIGITS[:-9]} ninth time."),
+    (f"A {HUGE}.25 rise.", f"A {HUGE_DIGITS} point two five rise."),
+    (f"A {','.join(['999'] * 101)} crowd.", f"A {' '.join(['nine'] * 303)} crowd."),
+    (f"Aged {HUGE}-{HUGE}.", f"Aged {HUGE_DIGITS} to {HUGE_DIGITS}."),
+    (f"They won {HUGE}-{HUGE}.", f"They won {HUGE_DIGITS} {HUGE_DIGITS}."),
+    (f"Odds of {HUGE}:1.", f"Odds of {HUGE_DIGITS} to one."),
+    (f"A share of 1/{HUGE}.", f"A share of one out of {HUGE_DIGITS}."),
+    (f"Flight G{HUGE}.", f"Flight G {HUGE_DIGITS}."),
+    (f"Up to 1e{HUGE}.", f"Up to one times ten to the power of {HUGE_DIGITS}."),
+    (f"In {HUGE}.", f"In {HUGE_DIGITS}."),
+    (f"In {'0' * 5000}5.", f"In {' '.join(['oh'] * 5000)} five."),  # past int()'s 4,300 digits
+], ids=["pounds", "billions of dollars", "thousands of euros", "pounds and pence", "money range",
+        "pence", "unit", "percent", "temperature", "ordinal st", "ordinal th", "decimal",
+        "comma-grouped", "range", "score", "ratio", "fraction", "alphanumeric", "scientific",
+        "bare number", "leading zeros"])
+def test_huge_numbers_are_read_digit_by_digit(written: str, spoken: str) -> None:
+    assert say(written) == spoken
+
+
+def test_numbers_up_to_fifteen_digits_are_read_in_words() -> None:
+    assert say("Debts of $999,999,999,999,999.") == (
+        "Debts of nine hundred and ninety nine trillion nine hundred and ninety nine billion nine "
+        "hundred and ninety nine million nine hundred and ninety nine thousand nine hundred and "
+        "ninety nine dollars.")
+    assert say("Debts of $1,000,000,000,000,000.") == (
+        "Debts of one oh oh oh oh oh oh oh oh oh oh oh oh oh oh oh dollars.")
+
+
+def test_digits_of_other_scripts_are_read() -> None:
+    assert say("Flat ٣ and ３ rooms.") == "Flat three and three rooms."
 
 
 def test_lexicon_comes_before_the_rules_and_is_final() -> None:

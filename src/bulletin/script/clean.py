@@ -18,20 +18,20 @@ from ..models import Article
 
 # A credit: "Credit: X", "(Credit: X)", "Photo: X", "Picture: X", "Image copyright X", ... to the
 # end of its line, either starting the line or right after the end of a sentence (the caption).
-_CREDIT_WORDS = (r"(?:photo(?:graph)?|picture|image|pic|video)?\s*(?:credits?|copyright)\s*:?"
-                 r"|(?:photo(?:graph)?|picture|image|pic)\s*:"
+_CREDIT_WORDS = (r"(?:photo(?:graph)?|picture|image|pic|video)?\s*+(?:credits?|copyright)\s*+:?"
+                 r"|(?:photo(?:graph)?|picture|image|pic)\s*+:"
                  r"|image\s+(?:copyright|source)\b|©")
-_CREDIT = re.compile(r"(?:^|(?<=[.!?\"”’')]\s))\s*[(\[]?\s*(?:" + _CREDIT_WORDS + r").*$",
+_CREDIT = re.compile(r"(?:^|(?<=[.!?\"”’')]\s))\s*+[(\[]?\s*+(?:" + _CREDIT_WORDS + r").*$",
                      re.IGNORECASE)
 # Labels of pictures, video and charts that stand on their own line.
-_LABEL = re.compile(r"^\s*[(\[]?\s*(?:image|media|video|photo|picture)\s+caption\b|"
-                    r"^\s*[(\[]?\s*(?:source|graphic|chart|illustration)\s*:", re.IGNORECASE)
+_LABEL = re.compile(r"^\s*+[(\[]?\s*+(?:image|media|video|photo|picture)\s+caption\b|"
+                    r"^\s*+[(\[]?\s*+(?:source|graphic|chart|illustration)\s*:", re.IGNORECASE)
 # Bylines: "By Jane Smith", "By Jane Smith, BBC News, New York", "Words by ...", "Author: ...".
 _BYLINE = re.compile(r"^\s*(?i:(?:written |words |reported |story )?by|author:|posted by)\s+"
                      r"(?:[A-Z][\w.'’-]*|and|&|de|van|von|al|,)(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|"
                      r"van|von|al|the)|,)*\s*(?:,.*)?$")
 _PROMPT = re.compile(
-    r"^\s*(?:[-*•>]\s*)?(?:"
+    r"^\s*+(?:[-*•>]\s*+)?(?:"
     r"read (?:more|also|next|the full|our)\b|see also\b|more on (?:this|that)\b"
     r"|related(?: stories| coverage| articles| content| topics| links)?\s*(?::|$)"
     r"|most read\b|more stories\b|top stories\b|recommended\b|you may also like\b"
@@ -44,11 +44,18 @@ _PROMPT = re.compile(
 _PROMPT_ANYWHERE = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
 # "- A SIMPLE GUIDE: How do I protect myself?": a promoted link under an all-capital label.
 _PROMO_LABEL = re.compile(r"^(?:[-*•]\s+)?[A-Z][A-Z0-9 '’&-]{2,40}:\s+\S")
-_URL = re.compile(r"(?:\s+(?:at|on|via|visit|see))?\s*(?:\(\s*)?"
-                  r"(?:https?://|www\.)[^\s<>\"')\]]+[^\s<>\"')\].,;:!?](?:\s*\))?", re.IGNORECASE)
-_EMAIL = re.compile(r"(?:\s+(?:at|to|on|via))?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# Every pattern below runs in time linear in its text: whitespace is matched only from the start of
+# its run ((?<!\s)), a run of word characters only from its first one, and runs are possessive
+# (*+, ++) where giving characters back could never help, so no run is scanned more than once.
+_LEAD = r"(?:(?<!\s)\s++(?:(?:{words})\s*+)?)?"  # " at " / " via " / spaces before a link
+_URL_END = r"[^\s<>\"')\].,;:!?]"  # the last character of a link: not punctuation
+_URL = re.compile(_LEAD.format(words="at|on|via|visit|see") + r"(?:\(\s*+)?(?:https?://|www\.)"
+                  r"(?:" + _URL_END + r"|[.,;:!?]++(?=" + _URL_END + r"))++(?:\s*\))?",
+                  re.IGNORECASE)
+_EMAIL = re.compile(_LEAD.format(words="at|to|on|via") + r"(?<![\w.+-])[\w.+-]++@[\w-]++"
+                    r"(?:\.[\w-]++)+", re.IGNORECASE)
 # A wire-service dateline: "LOS ANGELES (Reuters) - ", "KYIV, Ukraine (AP) — ".
-_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{1,40}(?:,\s*[A-Z][\w .'’-]{1,30})?\s*"
+_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{1,40}(?:,\s*+[A-Z][\w .'’-]{1,30})?\s*+"
                        r"\([A-Z][\w .&/-]{0,30}\)\s*[-–—]+\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?\"”’])\s+(?=[\"“‘(]?[A-Z])")
 _CAPTION_WORDS = 30  # a caption is short: longer text before a credit is story, not caption
@@ -89,7 +96,7 @@ def _strip_credits(paragraph: str) -> str:
 def _strip_links(text: str) -> str:
     text = _URL.sub("", text)
     text = _EMAIL.sub("", text)
-    text = re.sub(r"\s+([.,;:!?])", r"\1", text)
+    text = re.sub(r"(?<!\s)\s++(?=[.,;:!?])", "", text)
     text = re.sub(r"\(\s*\)|\[\s*\]", "", text)
     return re.sub(r"\s{2,}", " ", text).strip()
 

@@ -4,6 +4,11 @@ In: a line of clean text (and a ``Lexicon``). Out: the same words with every num
 amount, unit, symbol, abbreviation and acronym written the way it is said, and no digits left.
 The lexicon is applied first and its results are final; then the rules run in a fixed order
 (money before plain numbers, dates before years, and so on).
+
+Every rule runs in time linear in its text, whatever the text: a pattern never rescans a run of
+letters, digits or spaces from each position inside it (a lookbehind lets it start only where the
+run starts, and runs are possessive, ``*+`` ``++``, where giving characters back could not help),
+and a rule that looks around a match looks at a bounded window, never at the whole text.
 """
 
 from __future__ import annotations
@@ -16,8 +21,11 @@ from . import rules
 from .lexicon import Lexicon
 
 Rule = Callable[[str], str]
-_NUM = r"\d[\d,]*(?:\.\d+)?"  # 1,250 / 61.5 / 7
+_NUM = r"\d[\d,]*+(?:\.\d++)?"  # 1,250 / 61.5 / 7
+_NUM_START = r"(?<![\w.])(?<!\d,)"  # where a number starts: not inside another one
 _PROTECT_BASE = 0xF0000  # private-use code points stand in for lexicon results while rules run
+_PROTECTED = r"[\U000F0000-\U000FFFFD]"
+_PROTECT_SLOTS = 0xFFFFD - _PROTECT_BASE + 1
 
 
 def _sub(pattern: str, flags: int = 0) -> Callable[[Callable[[re.Match[str]], str]], Rule]:
@@ -36,6 +44,9 @@ def _sub(pattern: str, flags: int = 0) -> Callable[[Callable[[re.Match[str]], st
 def prepare(text: str) -> str:
     """Unify the typography: minus signs, spaces, fractions, ellipses, dashes."""
     text = unicodedata.normalize("NFC", text)
+    text = re.sub(_PROTECTED, "", text)  # unsayable, and reserved for the lexicon's results
+    if not text.isascii():  # digits of other scripts (٣, ３) are read as the digits they are
+        text = re.sub(r"(?![0-9])\d", lambda m: str(unicodedata.decimal(m.group(0))), text)
     text = text.replace("\u2212", "-").replace("\u2011", "-").replace("\u2010", "-")
     text = re.sub(r"[\u00a0\u2000-\u200b\u202f\u205f]", " ", text)
     text = text.replace("…", "...")
@@ -53,14 +64,18 @@ _ABBREVIATION = re.compile(
                                                             reverse=True)) + r")(?![\w])")
 
 
-def _final_stop(dot: str, rest: str) -> str:
-    """The full stop of an abbreviation that also ends its sentence ("in the U.S. The..."), else
-    nothing ("the U.S. President")."""
+_AT_END = re.compile(r"\s*+\Z")
+_NEXT_CAPITAL_WORD = re.compile(r"\s++[\"“‘]?([A-Z][a-z]*+)\b")
+
+
+def _final_stop(dot: str, text: str, end: int) -> str:
+    """The full stop of an abbreviation ending at ``end`` in ``text`` that also ends its sentence
+    ("in the U.S. The..."), else nothing ("the U.S. President")."""
     if not dot:
         return ""
-    if not rest.strip():
+    if _AT_END.match(text, end):
         return "."
-    ahead = re.match(r"\s+[\"“‘]?([A-Z][a-z]*)\b", rest)
+    ahead = _NEXT_CAPITAL_WORD.match(text, end)
     return "." if ahead and ahead.group(1) in rules.SENTENCE_STARTERS else ""
 
 
@@ -69,9 +84,8 @@ def abbreviations(text: str) -> str:
     def expand(match: re.Match[str]) -> str:
         written = match.group(1)
         said = rules.ABBREVIATIONS[written]
-        rest = text[match.end():]
         if written in rules.SENTENCE_FINAL and written.endswith("."):
-            said += _final_stop(".", rest)
+            said += _final_stop(".", text, match.end())
         return said
 
     text = _ABBREVIATION.sub(expand, text)
@@ -82,7 +96,7 @@ def abbreviations(text: str) -> str:
     # St: Street after a name ("Quay St"), Saint before one ("St Andrews").
     text = re.sub(r"\b([A-Z][a-z]+\s+)(St|Rd)\b(?!\s+[A-Z])(\.?)",
                   lambda m: m.group(1) + ("Street" if m.group(2) == "St" else "Road")
-                  + _final_stop(m.group(3), text[m.end():]), text)
+                  + _final_stop(m.group(3), text, m.end()), text)
     text = re.sub(r"\bSt\b\.?", "Saint", text)
     # No. 10, no 3: "number".
     text = re.sub(r"\b(N)o\.?\s*(?=\d)", lambda m: "Number " if m.group(1) == "N" else "number ",
@@ -95,7 +109,7 @@ def abbreviations(text: str) -> str:
     # Times written with dotted a.m./p.m. or bare am/pm are handled by the time rule.
     # Dotted acronyms: U.S. → US (spelled later); the last dot stays when it ends a sentence.
     text = re.sub(r"\b((?:[A-Z]\.){2,})",
-                  lambda m: m.group(1).replace(".", "") + _final_stop(".", text[m.end():]), text)
+                  lambda m: m.group(1).replace(".", "") + _final_stop(".", text, m.end()), text)
     return text
 
 
@@ -128,7 +142,14 @@ def phone_numbers(match: re.Match[str]) -> str:
     return ", ".join(words)
 
 
-# --- Money, percentages, temperatures -------------------------------------------------------
+# --- Scientific notation, money, percentages, temperatures ----------------------------------
+
+@_sub(r"(?<![\w.])(\d++(?:\.\d++)?)[eE]([-+]?\d++)(?!\w|\.\d)")
+def scientific(match: re.Match[str]) -> str:
+    """1e308 → one times ten to the power of three hundred and eight; 2.5e-3 → two point five
+    times ten to the power of minus three."""
+    return rules.scientific(*match.group(1, 2))
+
 
 @_sub(r"(?<![\w$])(" + rules.CURRENCY_PATTERN + r")\s?(" + _NUM + r")"
       r"(?:\s?(" + rules.MAGNITUDE_PATTERN + r")\b)?(?:\s?[-–]\s?(?:" + rules.CURRENCY_PATTERN
@@ -152,11 +173,11 @@ def money(match: re.Match[str]) -> str:
         return f"{value(amount, magnitude)[0]} {many}"
     whole, _, cents = amount.replace(",", "").partition(".")
     if cents and len(cents) == 2:
-        pounds = int(whole)
+        pounds = whole.lstrip("0")  # as written: a huge amount is too big for int()
         minor = int(cents)
-        if pounds == 0:
+        if not pounds:
             return f"{rules.cardinal(minor)} {minor_one if minor == 1 else minor_many}"
-        said = f"{rules.cardinal(pounds)} {one if pounds == 1 else many}"
+        said = f"{rules.cardinal(pounds)} {one if pounds == '1' else many}"
         return f"{said} {rules.cardinal(minor)}" if minor else said
     spoken, single = value(amount, None)
     return f"{spoken} {one if single else many}"
@@ -165,17 +186,17 @@ def money(match: re.Match[str]) -> str:
 @_sub(r"\b(\d+)p\b")
 def pence(match: re.Match[str]) -> str:
     """50p → fifty pence."""
-    count = int(match.group(1))
-    return f"{rules.cardinal(count)} {'penny' if count == 1 else 'pence'}"
+    count = match.group(1)
+    return f"{rules.cardinal(count)} {'penny' if count.lstrip('0') == '1' else 'pence'}"
 
 
-@_sub(r"(?<![\w.])(-?" + _NUM + r")\s?(?:%|per ?cent\b|percent\b)")
+@_sub(_NUM_START + r"(-?" + _NUM + r")\s?(?:%|per ?cent\b|percent\b)")
 def percent(match: re.Match[str]) -> str:
     """56% → fifty six percent; 61.5% → sixty one point five percent."""
     return f"{rules.number(match.group(1))} percent "
 
 
-@_sub(r"(?<![\w.])(-?" + _NUM + r")\s?°\s?([CF])?(?![a-zA-Z])")
+@_sub(_NUM_START + r"(-?" + _NUM + r")\s?°\s?([CF])?(?![a-zA-Z])")
 def temperature(match: re.Match[str]) -> str:
     """−3°C → minus three degrees Celsius; 1°F → one degree Fahrenheit; 45° → forty five degrees."""
     written, scale = match.group(1, 2)
@@ -191,8 +212,11 @@ _MERIDIEM = r"\s?([ap])\.?\s?m\b\.?"
 
 @_sub(r"\b(\d{1,2})[:.](\d{2})" + _MERIDIEM, re.IGNORECASE)
 def time_of_day(match: re.Match[str]) -> str:
-    """9:30am → nine thirty a.m.; 1.30pm → one thirty p.m."""
+    """9:30am → nine thirty a.m.; 1.30pm → one thirty p.m.; 25:61pm, not a time, → 25, 61pm (two
+    numbers, read by later rules)."""
     hour, minute, half = match.group(1, 2, 3)
+    if int(hour) > 23 or int(minute) > 59:
+        return f"{hour}, {minute}{match.group(0)[len(hour) + 1 + len(minute):]}"
     spoken = rules.cardinal(hour) if int(minute) == 0 else rules.clock(hour, minute)
     return f"{spoken} {half.lower()}.m."
 
@@ -213,6 +237,13 @@ def clock_time(match: re.Match[str]) -> str:
 def ratio(match: re.Match[str]) -> str:
     """3:1 → three to one."""
     return f"{rules.cardinal(match.group(1))} to {rules.cardinal(match.group(2))}"
+
+
+@_sub(r"(?<=\d):(?=\d)")
+def colons(match: re.Match[str]) -> str:
+    """A colon between numbers that are not a time or a ratio (25:61, 12:30:45) is a pause:
+    twenty five, sixty one."""
+    return ", "
 
 
 def _day_month(day: str, month: str, year: str | None) -> str:
@@ -277,7 +308,9 @@ def ranges(text: str) -> str:
             if len(high) == 2 and high.startswith("0"):
                 later = "oh " + rules.cardinal(high)
             return f"{rules.year(low)} to {later}"
-        if _SCORE_CONTEXT.search(text[: match.start()]) and low.isdigit() and high.isdigit():
+        start = match.start()  # the score words end at most 60 characters before the score
+        if (_SCORE_CONTEXT.search(text, max(0, start - 60), start) and low.isdigit()
+                and high.isdigit()):
             say = [("nil" if n == "0" else rules.cardinal(n)) for n in (low, high)]
             return f"{say[0]} {say[1]}"
         return f"{low} to {high}"
@@ -285,23 +318,30 @@ def ranges(text: str) -> str:
     return pattern.sub(replace, text)
 
 
+_NEXT_WORD = re.compile(r"\s*+([a-z]++)")
+_ARTICLE_BEFORE = re.compile(r"\b(a|an)\s*$", re.IGNORECASE)
+
+
+def _after_article(text: str, end: int) -> bool:
+    """Whether "a" or "an" comes just before ``end`` ("a 5km run")."""
+    return _ARTICLE_BEFORE.search(text, max(0, end - 40), end) is not None
+
+
 def units(text: str) -> str:
     """10km → ten kilometres; 1 kg → one kilogram; 5m high → five metres; 5m people → five
     million people; 3bn → three billion."""
-    pattern = re.compile(r"(?<![\w.])(-?" + _NUM + r")(\s?)(" + rules.UNIT_PATTERN + r"|" +
+    pattern = re.compile(_NUM_START + r"(-?" + _NUM + r")(\s?)(" + rules.UNIT_PATTERN + r"|" +
                          rules.MAGNITUDE_PATTERN + r")(?![\w²/])")
 
     def replace(match: re.Match[str]) -> str:
         written, space, unit = match.group(1, 2, 3)
-        after = text[match.end():]
-        before = text[: match.start()]
         if unit in ("B", "M", "K"):
             return match.group(0)  # "101B", "4K": a code or a name, read by later rules
+        adjective = _after_article(text, match.start())
         if unit == "m" or (unit in rules.MAGNITUDES and unit not in rules.UNITS):
-            next_word = re.match(r"\s*([a-z]+)", after)
+            next_word = _NEXT_WORD.match(text, match.end())
             metres = unit == "m" and (
-                next_word is None or next_word.group(1) in rules.METRE_CONTEXT
-                or re.search(r"\b(a|an)\s*$", before, re.IGNORECASE) is not None)
+                next_word is None or next_word.group(1) in rules.METRE_CONTEXT or adjective)
             if not metres:
                 if space and unit in ("m", "b", "k", "K", "B", "M"):
                     return match.group(0)  # "5 m" / "3 b": not a magnitude
@@ -309,7 +349,6 @@ def units(text: str) -> str:
         if space and len(unit) == 1:
             return match.group(0)  # "5 g" or "the 3 l": too ambiguous to expand
         one, many = rules.UNITS[unit]
-        adjective = re.search(r"\b(a|an)\s*$", before, re.IGNORECASE) is not None
         return f"{rules.number(written)} {one if written == '1' or adjective else many}"
 
     return pattern.sub(replace, text)
@@ -331,12 +370,15 @@ def roman(match: re.Match[str]) -> str:
     return f"{name}{space}{said}"
 
 
+_FOLLOWING_WORD = re.compile(r"\s++([a-z]++)")
+
+
 def years(text: str) -> str:
     """2014 → twenty fourteen (a four-digit number from 1100 to 2099 with no separator is a year,
     unless a count noun follows: "2014 people")."""
     def replace(match: re.Match[str]) -> str:
         value = match.group(1)
-        following = re.match(r"\s+([a-z]+)", text[match.end():])
+        following = _FOLLOWING_WORD.match(text, match.end())
         if following and following.group(1) in rules.COUNT_NOUNS:
             return rules.cardinal(value)
         return rules.year(value)
@@ -344,7 +386,7 @@ def years(text: str) -> str:
     return re.sub(r"(?<![\w.,])(1[1-9]\d\d|20\d\d)(?![\w.,]\d|\d)", replace, text)
 
 
-@_sub(r"([A-Za-z]+|[\U000F0000-\U000FFFFD])-?(\d+)\b|\b(\d+)([A-Z]{1,3})\b")
+@_sub(r"((?<![A-Za-z])[A-Za-z]++|" + _PROTECTED + r")-?(\d++)\b(?!\.\d)|\b(\d+)([A-Z]{1,3})\b")
 def alphanumerics(match: re.Match[str]) -> str:
     """G7 → G seven; Covid-19 → Covid nineteen; MH17 → MH seventeen; 4G → four G."""
     if match.group(1):
@@ -352,16 +394,26 @@ def alphanumerics(match: re.Match[str]) -> str:
     return f"{rules.cardinal(match.group(3))} {match.group(4)}"
 
 
+_LETTER = r"(?:[^\W\d_]|" + _PROTECTED + r")"
+
+
 def numbers(text: str) -> str:
     """What numbers remain: 2,418 → two thousand four hundred and eighteen; 1.6 → one point six;
-    -3 → minus three; codes digit by digit; 3/4 → three quarters."""
+    -3 → minus three; codes digit by digit; 3/4 → three quarters; 1.2.3 → one point two point
+    three; .5 → point five; a number stuck to letters is a word of its own (5e3f → five e three
+    f); a comma that does not group thousands is a pause (1,2345 → one, two thousand...)."""
     text = re.sub(r"\b24/7\b", "twenty four seven", text)
+    text = re.sub(rf"(?<={_LETTER})(?=\d)|(?<=\d)(?={_LETTER})", " ", text)
+    text = re.sub(r"(?<=\d),(?=\d)(?!\d{3}(?!\d))", ", ", text)
     text = re.sub(r"#\s?(?=\d)", "number ", text)
     # Codes with a leading 0 that ``phone_numbers`` left alone (too few digits for a phone
     # number, or not where one starts) are still read digit by digit, not as amounts.
     text = re.sub(r"(?<![\d+])(?:\+\d{1,3}\s?)?0\d{2,4}(?:[\s-]\d{3,4}){1,3}(?!\d)",
                   lambda m: rules.digits(m.group(0)), text)
     text = re.sub(r"\b(\d+)/(\d+)\b", lambda m: rules.fraction(*m.group(1, 2)), text)
+    text = re.sub(r"(?<!\d)\d++(?:\.\d++){2,}",
+                  lambda m: " point ".join(map(rules.cardinal, m.group(0).split("."))), text)
+    text = re.sub(r"(?<![\w.])\.(?=\d)", "point ", text)
 
     def replace(match: re.Match[str]) -> str:
         written = match.group(0)
@@ -377,13 +429,16 @@ def numbers(text: str) -> str:
 
 # --- Symbols, acronyms, tidying -------------------------------------------------------------
 
+_SPACES = r"(?<!\s)\s++"  # a run of spaces, matched only from its start
 _SYMBOLS = (
-    (r"\s*&\s*", " and "), (r"(?<=\w)\+(?=\W|$)", " plus"), (r"\s\+\s", " plus "),
-    (r"\s*@\s*", " at "), (r"#(?=\w)", "hashtag "), (r"\s*=\s*", " equals "),
-    (r"~\s*", "about "), (r"\s*×\s*", " by "), (r"%", " percent"), (r"°", " degrees"),
+    (r"[£$€¥₹]", ""), (rf"(?:{_SPACES})?&\s*", " and "), (r"(?<=\w)\+(?=\W|$)", " plus"),
+    (r"\s\+\s", " plus "),
+    (r"(?<![\w+])\+(?=[^\W\d_])", "plus "), (rf"(?:{_SPACES})?@\s*", " at "),
+    (r"#(?=\w)", "hashtag "), (rf"(?:{_SPACES})?=\s*", " equals "), (r"~\s*", "about "),
+    (rf"(?:{_SPACES})?×\s*", " by "), (r"%", " percent"), (r"°", " degrees"),
     (r"§\s*", "section "), (r"(?<=[a-z])/(?=[a-z])", " or "),
-    (r"\s+[-–—]\s+|\s*—\s*|(?<=\w)–\s+|\s+–(?=\w)", ", "), (r"(?<=\w)–(?=\w)", " to "),
-    (r"[*_|•·^<>{}\[\]\\]", " "), (r"[£$€¥₹]", ""),
+    (rf"{_SPACES}[-–—]\s+|(?:{_SPACES})?—\s*|(?<=\w)–\s+|{_SPACES}–(?=\w)", ", "),
+    (r"(?<=\w)–(?=\w)", " to "), (r"[*_|•·^<>{}\[\]\\]", " "),
 )
 
 
@@ -430,9 +485,11 @@ def acronyms(text: str) -> str:
 
 
 def tidy(text: str) -> str:
-    """Single spaces, no space before punctuation, a full stop at the end."""
+    """Single spaces, no space before punctuation, a space after a colon between words ("Score:3"
+    → "Score: three"), a full stop at the end."""
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"\s+([,.;:!?)])", r"\1", text)
+    text = re.sub(r"(?<=\w):(?=\w)", ": ", text)
     text = re.sub(r"([(])\s+", r"\1", text)
     text = re.sub(r",\s*,", ",", text)
     text = re.sub(r"^[,;:\s]+", "", text)
@@ -442,8 +499,8 @@ def tidy(text: str) -> str:
 
 
 RULES: tuple[Rule, ...] = (
-    abbreviations, phone_numbers, money, pence, temperature, time_of_day, hour_of_day,
-    numeric_date, clock_time, ratio, day_month, month_day, decades, ranges, percent, units,
+    abbreviations, phone_numbers, scientific, money, pence, temperature, time_of_day, hour_of_day,
+    numeric_date, clock_time, ratio, colons, day_month, month_day, decades, ranges, percent, units,
     ordinals, roman, years, alphanumerics, numbers, symbols, shouting, acronyms,
 )
 
@@ -459,6 +516,8 @@ class Normaliser:
         said: list[str] = []
 
         def keep(word: str) -> str:
+            if len(said) == _PROTECT_SLOTS:
+                return word  # (more lexicon words than there are stand-ins: the rest unguarded)
             said.append(word)
             return chr(_PROTECT_BASE + len(said) - 1)
 
@@ -469,8 +528,7 @@ class Normaliser:
         text, said = self._protect(text)
         for rule in RULES:
             text = rule(text)
-        text = re.sub(r"[\U000F0000-\U000FFFFD]",
-                      lambda m: said[ord(m.group(0)) - _PROTECT_BASE], text)
+        text = re.sub(_PROTECTED, lambda m: said[ord(m.group(0)) - _PROTECT_BASE], text)
         text = re.sub(r"\d+", lambda m: rules.cardinal(m.group(0)), text)  # none should be left
         return tidy(text)
 

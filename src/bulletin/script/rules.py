@@ -14,6 +14,9 @@ from num2words import num2words
 # --- Numbers --------------------------------------------------------------------------------
 
 DIGIT_WORDS = ("oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+# Whole numbers with more digits than this are read digit by digit: "nine hundred and ninety nine
+# trillion ..." is as far as a newsreader goes, and num2words (and int()) give up on huge numbers.
+MAX_WORDS_DIGITS = 15
 
 
 def _tidy(words: str) -> str:
@@ -21,10 +24,21 @@ def _tidy(words: str) -> str:
     return " ".join(words.replace(",", " ").replace("-", " ").split())
 
 
+def _value(written: str) -> int | None:
+    """The value of the digits ``written``, or None when there are too many to say it in words
+    (int() itself refuses more than 4,300 digits, num2words more than 306)."""
+    significant = written.lstrip("0")
+    return None if len(significant) > MAX_WORDS_DIGITS else int(significant or "0")
+
+
 def cardinal(value: int | str) -> str:
-    """12 → "twelve"; "2,418" → "two thousand four hundred and eighteen"."""
-    number = int(str(value).replace(",", ""))
-    return _tidy(num2words(number))
+    """12 → "twelve"; "2,418" → "two thousand four hundred and eighteen"; a number of more than
+    fifteen digits → its digits one by one."""
+    written = str(value).replace(",", "")
+    if written.startswith("-"):
+        return "minus " + cardinal(written[1:])
+    number = _value(written)
+    return digits(written) if number is None else _tidy(num2words(number))
 
 
 def decimal(text: str) -> str:
@@ -47,13 +61,19 @@ def number(text: str) -> str:
 
 
 def ordinal(value: int | str) -> str:
-    """21 → "twenty first"."""
-    return _tidy(num2words(int(value), to="ordinal"))
+    """21 → "twenty first"; a number of more than fifteen digits → its digits one by one, the
+    last as an ordinal ("... four fifth")."""
+    written = str(value).replace(",", "")
+    number = _value(written)
+    if number is None:
+        return f"{digits(written[:-1])} {_tidy(num2words(int(written[-1]), to='ordinal'))}"
+    return _tidy(num2words(number, to="ordinal"))
 
 
 def year(value: int | str) -> str:
     """2014 → "twenty fourteen"; 2005 → "two thousand and five"; 1905 → "nineteen oh five"."""
-    return _tidy(num2words(int(value), to="year"))
+    number = _value(str(value))
+    return digits(str(value)) if number is None else _tidy(num2words(number, to="year"))
 
 
 def plural(word: str) -> str:
@@ -74,19 +94,26 @@ def decade(text: str) -> str:
 
 
 def digits(text: str) -> str:
-    """"0207" → "oh two oh seven": codes and phone numbers are read digit by digit."""
-    return " ".join(DIGIT_WORDS[int(d)] for d in text if d.isdigit())
+    """"0207" → "oh two oh seven": codes and phone numbers are read digit by digit (any other
+    character is left out)."""
+    return " ".join(DIGIT_WORDS[int(d)] for d in re.findall(r"\d", text))
 
 
 def fraction(top: str, bottom: str) -> str:
     """"1/2" → "one half"; "3/4" → "three quarters"; "3/40" → "three out of forty"."""
-    n, d = int(top), int(bottom)
+    d = _value(bottom) or 0
     if not 2 <= d <= 10:
-        return f"{cardinal(n)} out of {cardinal(d)}"
+        return f"{cardinal(top)} out of {cardinal(bottom)}"
     name = {2: "half", 4: "quarter"}.get(d) or ordinal(d)
-    if n != 1:
+    if top.lstrip("0") != "1":
         name = "halves" if d == 2 else name + "s"
-    return f"{cardinal(n)} {name}"
+    return f"{cardinal(top)} {name}"
+
+
+def scientific(mantissa: str, exponent: str) -> str:
+    """"1", "308" → "one times ten to the power of three hundred and eight"; "2.5", "-3" → "two
+    point five times ten to the power of minus three"."""
+    return f"{number(mantissa)} times ten to the power of {number(exponent)}"
 
 
 def clock(hour: str, minute: str) -> str:
