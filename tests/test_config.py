@@ -35,6 +35,50 @@ def test_each_layer_overrides_the_one_below(tmp_path):
     assert config.audio.intro == str(tmp_path / "stings" / "in.wav")
 
 
+PATH_SETTINGS = [  # every setting that names a file or folder: (TOML table or None, key)
+    ("show", "image"), ("audio", "intro"), ("audio", "outro"), ("audio", "transition"),
+    ("script", "lexicon"), ("script", "templates"), (None, "site"), (None, "cache_dir"),
+]
+
+
+def _setting(config, table, key):
+    return getattr(getattr(config, table) if table else config, key)
+
+
+@pytest.mark.parametrize("table, key", PATH_SETTINGS)
+def test_every_path_in_the_file_is_relative_to_the_file(tmp_path, table, key):
+    toml = tmp_path / "conf" / "bulletin.toml"
+    toml.parent.mkdir()
+    header = f"[{table}]\n" if table else ""
+    toml.write_text(f"{header}{key} = 'there/x'\n")
+    resolved = _setting(load_config(toml, environ={}), table, key)
+    assert str(resolved) == str(tmp_path / "conf" / "there" / "x")
+    toml.write_text(f"{header}{key} = '{tmp_path}/abs'\n")
+    assert str(_setting(load_config(toml, environ={}), table, key)) == f"{tmp_path}/abs"
+
+
+@pytest.mark.parametrize("table, key", [s for s in PATH_SETTINGS if s[0]])
+def test_an_empty_file_setting_stays_empty_meaning_not_set(tmp_path, table, key):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text(f"[{table}]\n{key} = ''\n")
+    assert _setting(load_config(toml), table, key) == ""
+
+
+def test_a_cover_image_url_stays_a_url(tmp_path):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text("[show]\nimage = 'https://example.com/art/cover.png'\n")
+    assert load_config(toml).show.image == "https://example.com/art/cover.png"
+
+
+def test_paths_from_the_environment_and_options_are_relative_to_the_current_folder(tmp_path):
+    toml = tmp_path / "conf" / "bulletin.toml"
+    toml.parent.mkdir()
+    toml.write_text("site = 'from-file'\n")
+    config = load_config(toml, environ={"BULLETIN_CACHE_DIR": "cache"})
+    assert config.cache_dir == Path("cache") and config.site == tmp_path / "conf" / "from-file"
+    assert load_config(toml, {"site": Path("out")}).site == Path("out")
+
+
 def test_bulletin_toml_in_the_current_folder_is_read(tmp_path):
     Path("bulletin.toml").write_text('[show]\ntitle = "Here"\n')
     assert load_config().show.title == "Here"

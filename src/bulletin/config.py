@@ -7,6 +7,10 @@ Every setting is checked once all layers are applied: each field declares its ru
 (``setting(default, rule)``), and the first value outside its rule is refused with one line naming
 where it came from (``bulletin.toml: audio.crossfade``, ``$BULLETIN_SPEED``, ``--speed``) and what
 is valid.
+
+A setting whose type is marked ``RELATIVE`` (``Location``, ``Folder``) is a path: bulletin.toml
+gives it relative to the file's own folder, the environment and the command line relative to the
+current folder.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from .errors import InputError
 from .fileio import read_user_toml
@@ -37,6 +41,20 @@ from .rules import (
 DEFAULT_CONFIG_FILE = Path("bulletin.toml")
 CONFIG_LIMIT = 1024 * 1024  # bytes of bulletin.toml read at most
 
+
+class _RelativeToFile:
+    """Marks a setting's type as a path: bulletin.toml gives it relative to the file's folder;
+    the environment and the command line give it relative to the current folder."""
+
+    def __repr__(self) -> str:
+        return "RELATIVE"
+
+
+RELATIVE = _RelativeToFile()
+Location = Annotated[str, RELATIVE]  # a file's or folder's path (or a URL); "" means not set
+Folder = Annotated[Path, RELATIVE]  # a folder's path
+
+
 @dataclass(frozen=True)
 class ShowConfig:
     """The podcast as a whole: what the feed's channel says."""
@@ -48,7 +66,8 @@ class ShowConfig:
     language: str = setting("en-us", text(35))
     base_url: str = setting("http://localhost:8000/", http_url)
     email: str = setting("", text(320))
-    image: str = setting("", user_file())  # path or URL of the cover art; generated when empty
+    # path or URL of the cover art; generated when empty
+    image: Location = setting("", user_file())
     category: str = setting("News", text(200))
     explicit: bool = False
     copyright: str = setting("", text())
@@ -82,9 +101,9 @@ class AudioConfig:
     loudness: float = setting(-16.0, between(-40, -5, "LUFS"))  # integrated
     true_peak: float = setting(-1.0, between(-9, 0, "dBTP"))  # ceiling
     # sting files; empty means the ones shipped with bulletin
-    intro: str = setting("", user_file())
-    outro: str = setting("", user_file())
-    transition: str = setting("", user_file())
+    intro: Location = setting("", user_file())
+    outro: Location = setting("", user_file())
+    transition: Location = setting("", user_file())
     # seconds of overlap where a sting meets speech: at most the silence before speech (0.35 s)
     # and some, and never longer than the shortest sting shipped (0.9 s)
     crossfade: float = setting(0.15, between(0, 0.5, "seconds"))
@@ -94,8 +113,9 @@ class AudioConfig:
 class ScriptConfig:
     """How articles become a spoken script."""
 
-    lexicon: str = setting("", user_file())  # a TOML pronunciation lexicon applied before the rules
-    templates: str = setting("", folder)  # a folder whose templates override the shipped ones
+    # a TOML pronunciation lexicon applied before the rules
+    lexicon: Location = setting("", user_file())
+    templates: Location = setting("", folder)  # a folder whose templates override the shipped ones
 
 
 @dataclass(frozen=True)
@@ -104,8 +124,8 @@ class Config:
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     script: ScriptConfig = field(default_factory=ScriptConfig)
-    site: Path = setting(Path("public"), folder)
-    cache_dir: Path | None = setting(None, folder)  # None: the platform's user cache dir
+    site: Folder = setting(Path("public"), folder)
+    cache_dir: Folder | None = setting(None, folder)  # None: the platform's user cache dir
     source: Path | None = None  # the bulletin.toml that was read, if any
 
 
@@ -129,7 +149,8 @@ ENVIRONMENT: dict[str, str] = {
 
 
 def _field_types(cls: type) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
+    """Each field's type, with its ``Annotated`` marks (``RELATIVE``)."""
+    hints = typing.get_type_hints(cls, include_extras=True)
     return {f.name: hints[f.name] for f in fields(cls)}
 
 
@@ -142,10 +163,18 @@ def _named(where: str, value: Any) -> str:
     return f"{where} {shown}" if where.startswith("--") else f"{where} = {shown}"
 
 
-def _coerce(value: Any, kind: Any, where: str) -> Any:
-    """Check a TOML or environment value against a field's type (environment strings convert)."""
+def _coerce(value: Any, kind: Any, where: str, base: Path | None = None) -> Any:
+    """Check a TOML or environment value against a field's type (environment strings convert).
+    A path (a type marked ``RELATIVE``) given in a file is resolved against ``base``, the file's
+    folder; one given elsewhere (``base`` None) is kept as given, relative to the current folder.
+    """
     if typing.get_origin(kind) in (typing.Union, types.UnionType):
         kind = next(a for a in typing.get_args(kind) if a is not type(None))
+    if typing.get_origin(kind) is Annotated:
+        if base is not None and RELATIVE in kind.__metadata__:
+            value = _coerce(value, kind.__origin__, where)
+            return type(value)(_resolve(base, str(value)))
+        kind = kind.__origin__
     if kind is bool:
         if isinstance(value, str) and value.lower() in ("1", "true", "yes", "0", "false", "no"):
             return value.lower() in ("1", "true", "yes")
@@ -174,14 +203,14 @@ def _coerce(value: Any, kind: Any, where: str) -> Any:
     raise InputError(f"{_named(where, value)}: expected {type_name}")
 
 
-def _apply_table(section: Any, table: Mapping[str, Any], where: str) -> Any:
+def _apply_table(section: Any, table: Mapping[str, Any], where: str, base: Path) -> Any:
     types_ = _field_types(type(section))
     changes = {}
     for key, value in table.items():
         if key not in types_:
             valid = ", ".join(sorted(types_))
             raise InputError(f"{where}: unknown key '{key}' (valid keys: {valid})")
-        changes[key] = _coerce(value, types_[key], f"{where}.{key}")
+        changes[key] = _coerce(value, types_[key], f"{where}.{key}", base)
     return replace(section, **changes)
 
 
@@ -218,22 +247,16 @@ def load_config(
             if name in SECTIONS:
                 if not isinstance(table, dict):
                     raise InputError(f"{path}: [{name}] must be a table")
-                section = _apply_table(getattr(config, name), table, f"{path}: {name}")
+                section = _apply_table(getattr(config, name), table, f"{path}: {name}", base)
                 config = replace(config, **{name: section})
                 sources.update({f"{name}.{key}": f"{path}: {name}.{key}" for key in table})
             elif name in ("site", "cache_dir"):
-                value = _coerce(table, Path, f"{path}: {name}")
-                config = replace(config, **{name: Path(_resolve(base, str(value)))})
+                value = _coerce(table, _field_types(Config)[name], f"{path}: {name}", base)
+                config = replace(config, **{name: value})
                 sources[name] = f"{path}: {name}"
             else:
                 valid = ", ".join([*(f"[{s}]" for s in SECTIONS), "site", "cache_dir"])
                 raise InputError(f"{path}: unknown key '{name}' (valid: {valid})")
-        for section_name, keys in (("audio", ("intro", "outro", "transition")),
-                                   ("script", ("lexicon", "templates")),
-                                   ("show", ("image",))):
-            section = getattr(config, section_name)
-            resolved = {k: _resolve(base, getattr(section, k)) for k in keys}
-            config = replace(config, **{section_name: replace(section, **resolved)})
         config = replace(config, source=path)
 
     for var, dotted in ENVIRONMENT.items():
