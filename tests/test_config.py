@@ -224,6 +224,13 @@ def test_a_file_setting_naming_a_device_a_fifo_or_a_folder_is_refused(tmp_path, 
     assert load_config(toml)  # a missing file is for the stage that reads it to report
 
 
+def test_where_the_config_came_from_is_not_a_setting(tmp_path):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text("source = 'elsewhere.toml'\n")
+    with pytest.raises(InputError, match=rf"^{toml}: unknown key 'source' \(valid: \[audio\], "):
+        load_config(toml)
+
+
 def test_a_templates_folder_that_is_a_file_is_refused(tmp_path):
     toml = tmp_path / "bulletin.toml"
     toml.write_text("[script]\ntemplates = 'bulletin.toml'\n")

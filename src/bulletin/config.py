@@ -15,11 +15,13 @@ current folder.
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import Field, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -40,6 +42,8 @@ from .rules import (
 
 DEFAULT_CONFIG_FILE = Path("bulletin.toml")
 CONFIG_LIMIT = 1024 * 1024  # bytes of bulletin.toml read at most
+
+log = logging.getLogger(__name__)
 
 
 class _RelativeToFile:
@@ -77,6 +81,15 @@ class ShowConfig:
 
 
 @dataclass(frozen=True)
+class GttsConfig:
+    """Google Translate's voice: the ``[voice.gtts]`` table."""
+
+    lang: str = setting("en", text(100))  # language; [voice] voice, when set, wins
+    tld: str = setting("com", text(100))  # accent (Google host's top-level domain)
+    slow: bool = False  # slow mode
+
+
+@dataclass(frozen=True)
 class VoiceConfig:
     """Which engine speaks, and how."""
 
@@ -84,11 +97,9 @@ class VoiceConfig:
     voice: str = setting("", text(4096))  # engine-specific; empty means the engine's default
     # 1.0 is the voice's natural rate; 1.2 is 20 % faster
     speed: float = setting(1.0, between(0.25, 4.0, "times the voice's natural rate"))
-    lang: str = setting("en", text(100))  # gTTS language
-    tld: str = setting("com", text(100))  # gTTS accent (Google host's top-level domain)
-    slow: bool = False  # gTTS slow mode
     # parallel synthesis workers; 0 means one per core
     workers: int = setting(0, between(0, 256, "segments spoken at once; 0: one per core"))
+    gtts: GttsConfig = field(default_factory=GttsConfig)
 
 
 @dataclass(frozen=True)
@@ -126,14 +137,16 @@ class Config:
     script: ScriptConfig = field(default_factory=ScriptConfig)
     site: Folder = setting(Path("public"), folder)
     cache_dir: Folder | None = setting(None, folder)  # None: the platform's user cache dir
-    source: Path | None = None  # the bulletin.toml that was read, if any
+    # the bulletin.toml that was read, if any (not a setting)
+    source: Path | None = field(default=None, metadata={"setting": False})
 
 
-SECTIONS: dict[str, type] = {
-    "show": ShowConfig,
-    "voice": VoiceConfig,
-    "audio": AudioConfig,
-    "script": ScriptConfig,
+# Settings that moved: where a file used to give them, and where they live now. The old place is
+# still read, with a warning naming the new one.
+MOVED: dict[str, str] = {
+    "voice.lang": "voice.gtts.lang",
+    "voice.tld": "voice.gtts.tld",
+    "voice.slow": "voice.gtts.slow",
 }
 
 # Environment variables and the setting each one sets.
@@ -148,6 +161,12 @@ ENVIRONMENT: dict[str, str] = {
 }
 
 
+@functools.cache
+def _fields(cls: type) -> dict[str, Field[Any]]:
+    return {f.name: f for f in fields(cls)}
+
+
+@functools.cache
 def _field_types(cls: type) -> dict[str, Any]:
     """Each field's type, with its ``Annotated`` marks (``RELATIVE``)."""
     hints = typing.get_type_hints(cls, include_extras=True)
@@ -203,17 +222,6 @@ def _coerce(value: Any, kind: Any, where: str, base: Path | None = None) -> Any:
     raise InputError(f"{_named(where, value)}: expected {type_name}")
 
 
-def _apply_table(section: Any, table: Mapping[str, Any], where: str, base: Path) -> Any:
-    types_ = _field_types(type(section))
-    changes = {}
-    for key, value in table.items():
-        if key not in types_:
-            valid = ", ".join(sorted(types_))
-            raise InputError(f"{where}: unknown key '{key}' (valid keys: {valid})")
-        changes[key] = _coerce(value, types_[key], f"{where}.{key}", base)
-    return replace(section, **changes)
-
-
 def _resolve(base: Path, value: str) -> str:
     """Paths in bulletin.toml are relative to the file that names them."""
     if not value or "://" in value or has_control(value) or Path(value).is_absolute():
@@ -222,6 +230,48 @@ def _resolve(base: Path, value: str) -> str:
         return str((base / value).resolve())
     except (OSError, RuntimeError):  # a symlink loop: its rule names it
         return str(base / value)
+
+
+@dataclass(frozen=True)
+class _Given:
+    """One setting given by a layer: its dotted name, its value as given, where it was given
+    (``bulletin.toml: voice.speed``, ``$BULLETIN_SPEED``, ``--speed``) and, for a file, the
+    folder its paths are relative to."""
+
+    setting: str
+    value: Any
+    where: str
+    base: Path | None = None
+
+
+def _from_file(table: Mapping[str, Any], path: Path, cls: type = Config,
+               prefix: str = "") -> list[_Given]:
+    """Every setting a TOML document (or one of its tables, ``cls`` at ``prefix``) gives, walking
+    nested tables into the dataclasses their fields hold: ``[voice.gtts]`` is ``VoiceConfig.gtts``.
+    """
+    types_ = {name: kind for name, kind in _field_types(cls).items()
+              if _fields(cls)[name].metadata.get("setting", True)}
+    base = path.resolve().parent
+    given: list[_Given] = []
+    for key, value in table.items():
+        dotted = prefix + key
+        kind = types_.get(key)
+        if dotted in MOVED:
+            log.warning("%s: %s has moved: write it as %s under [%s]", path, dotted, key,
+                        MOVED[dotted].rpartition(".")[0])
+            given.append(_Given(MOVED[dotted], value, f"{path}: {dotted}", base))
+        elif kind is None:
+            valid = ", ".join(sorted(f"[{prefix}{k}]" if is_dataclass(t) else k
+                                     for k, t in types_.items()))
+            table_name = f"{prefix[:-1]}: " if prefix else ""
+            raise InputError(f"{path}: {table_name}unknown key '{key}' (valid: {valid})")
+        elif is_dataclass(kind):
+            if not isinstance(value, dict):
+                raise InputError(f"{path}: [{dotted}] must be a table")
+            given += _from_file(value, path, kind, f"{dotted}.")
+        else:
+            given.append(_Given(dotted, value, f"{path}: {dotted}", base))
+    return given
 
 
 def load_config(
@@ -237,63 +287,62 @@ def load_config(
     """
     environ = os.environ if environ is None else environ
     config = Config()
-    sources: dict[str, str] = {}  # each setting given, and where: "bulletin.toml: audio.bitrate"
+    given: list[_Given] = []
     explicit = path is not None
     path = path if path is not None else DEFAULT_CONFIG_FILE
     if explicit or path.exists():
-        data = read_user_toml(path, "config", CONFIG_LIMIT)
-        base = path.resolve().parent
-        for name, table in data.items():
-            if name in SECTIONS:
-                if not isinstance(table, dict):
-                    raise InputError(f"{path}: [{name}] must be a table")
-                section = _apply_table(getattr(config, name), table, f"{path}: {name}", base)
-                config = replace(config, **{name: section})
-                sources.update({f"{name}.{key}": f"{path}: {name}.{key}" for key in table})
-            elif name in ("site", "cache_dir"):
-                value = _coerce(table, _field_types(Config)[name], f"{path}: {name}", base)
-                config = replace(config, **{name: value})
-                sources[name] = f"{path}: {name}"
-            else:
-                valid = ", ".join([*(f"[{s}]" for s in SECTIONS), "site", "cache_dir"])
-                raise InputError(f"{path}: unknown key '{name}' (valid: {valid})")
+        given += _from_file(read_user_toml(path, "config", CONFIG_LIMIT), path)
         config = replace(config, source=path)
-
-    for var, dotted in ENVIRONMENT.items():
-        if environ.get(var):
-            config = _set(config, dotted, environ[var], f"${var}")
-            sources[dotted] = f"${var}"
-
+        _refuse_twice_given(given)
+    given += [_Given(dotted, environ[var], f"${var}")
+              for var, dotted in ENVIRONMENT.items() if environ.get(var)]
     for dotted, value in (overrides or {}).items():
         if value is not None:
-            option = f"--{dotted.split('.')[-1].replace('_', '-')}"
-            config = _set(config, dotted, value, option)
-            sources[dotted] = option
-    check_config(config, sources)
+            given.append(_Given(dotted, value, f"--{dotted.split('.')[-1].replace('_', '-')}"))
+    for setting_ in given:
+        config = _give(config, setting_.setting.split("."), setting_)
+    check_config(config, {g.setting: g.where for g in given})
     return config
 
 
-def _set(config: Config, dotted: str, value: Any, where: str) -> Config:
-    if "." not in dotted:
-        kind = _field_types(Config)[dotted]
-        return replace(config, **{dotted: _coerce(value, kind, where)})
-    section_name, key = dotted.split(".", 1)
-    section = getattr(config, section_name)
-    kind = _field_types(type(section))[key]
-    return replace(config, **{section_name: replace(section, **{key: _coerce(value, kind, where)})})
+def _refuse_twice_given(given: list[_Given]) -> None:
+    """A file that gives a moved setting in both its old and its new place is ambiguous."""
+    seen: dict[str, str] = {}
+    for setting_ in given:
+        if setting_.setting in seen:
+            raise InputError(f"{seen[setting_.setting]} and {setting_.where.partition(': ')[2]} "
+                             f"are the same setting; keep only {setting_.setting}")
+        seen[setting_.setting] = setting_.where
+
+
+def _give(holder: Any, names: list[str], given: _Given) -> Any:
+    """``holder`` (the Config, or a table of it) with the setting at ``names`` given its value,
+    checked against the field's type."""
+    name, *rest = names
+    if rest:
+        return replace(holder, **{name: _give(getattr(holder, name), rest, given)})
+    kind = _field_types(type(holder))[name]
+    return replace(holder, **{name: _coerce(given.value, kind, given.where, given.base)})
 
 
 def check_config(config: Config, sources: Mapping[str, str] | None = None) -> None:
     """Hold every setting of ``config`` to the rule its field declares; ``InputError`` for the
     first that breaks it, naming where it was given (``sources``: setting → where)."""
-    sources = sources or {}
-    holders = [("", config), *((f"{name}.", getattr(config, name)) for name in SECTIONS)]
-    for prefix, holder in holders:
-        for spec in fields(holder):
-            rule = spec.metadata.get("rule")
-            value = getattr(holder, spec.name)
-            problem = rule(value, holder) if rule else None
-            if problem:
-                dotted = prefix + spec.name
-                where = sources.get(dotted, f"{dotted} (default)")
-                raise InputError(f"{_named(where, value)}: {problem}")
+    _check(config, "", sources or {})
+
+
+def _check(holder: Any, prefix: str, sources: Mapping[str, str]) -> None:
+    tables = []
+    for spec in fields(holder):
+        value = getattr(holder, spec.name)
+        if is_dataclass(value):
+            tables.append((value, f"{prefix}{spec.name}."))
+            continue
+        rule = spec.metadata.get("rule")
+        problem = rule(value, holder) if rule else None
+        if problem:
+            dotted = prefix + spec.name
+            where = sources.get(dotted, f"{dotted} (default)")
+            raise InputError(f"{_named(where, value)}: {problem}")
+    for table, table_prefix in tables:  # a table's own settings first, then its tables'
+        _check(table, table_prefix, sources)
