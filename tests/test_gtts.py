@@ -102,12 +102,23 @@ def test_the_warning_is_one_line_on_stderr_of_the_real_program(tmp_path):
                            "[voice.gtts]\n")
 
 
-def test_a_setting_in_both_its_old_and_new_place_is_refused(tmp_path):
+def test_a_setting_in_both_its_old_and_new_place_is_refused(tmp_path, caplog):
     toml = tmp_path / "bulletin.toml"
     toml.write_text("[voice]\nslow = true\n[voice.gtts]\nslow = false\n")
     with pytest.raises(InputError, match=rf"^{toml}: voice.slow and voice.gtts.slow are the same "
                                          r"setting; keep only voice.gtts.slow$"):
         load_config(toml)
+    assert caplog.records == []  # the error is the one line
+
+
+def test_a_bad_setting_beside_an_old_key_is_the_one_line_on_stderr(tmp_path):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text("[voice]\ntld = 'co.uk'\n[audio]\nbitrate = 65\n")
+    done = subprocess.run([sys.executable, "-m", "bulletin", "cache", "info", "--config", toml],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"bulletin: {toml}: audio.bitrate = 65: must be a constant bit")
+    assert done.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize("toml, problem", [

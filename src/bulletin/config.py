@@ -242,6 +242,7 @@ class _Given:
     value: Any
     where: str
     base: Path | None = None
+    moved_from: str = ""  # the old place a file gave a moved setting in (see ``MOVED``)
 
 
 def _from_file(table: Mapping[str, Any], path: Path, cls: type = Config,
@@ -257,9 +258,7 @@ def _from_file(table: Mapping[str, Any], path: Path, cls: type = Config,
         dotted = prefix + key
         kind = types_.get(key)
         if dotted in MOVED:
-            log.warning("%s: %s has moved: write it as %s under [%s]", path, dotted, key,
-                        MOVED[dotted].rpartition(".")[0])
-            given.append(_Given(MOVED[dotted], value, f"{path}: {dotted}", base))
+            given.append(_Given(MOVED[dotted], value, f"{path}: {dotted}", base, dotted))
         elif kind is None:
             valid = ", ".join(sorted(f"[{prefix}{k}]" if is_dataclass(t) else k
                                      for k, t in types_.items()))
@@ -302,6 +301,10 @@ def load_config(
     for setting_ in given:
         config = _give(config, setting_.setting.split("."), setting_)
     check_config(config, {g.setting: g.where for g in given})
+    for moved in (g for g in given if g.moved_from):  # only once all is well: one line per error
+        new_table, _, key = moved.setting.rpartition(".")
+        log.warning("%s: %s has moved: write it as %s under [%s]", path, moved.moved_from, key,
+                    new_table)
     return config
 
 
