@@ -1,16 +1,17 @@
 """Typed configuration, loaded in layers: defaults → bulletin.toml → environment → CLI options.
 
-``load_config(path, overrides)`` returns a frozen ``Config``. A value of ``None`` in ``overrides``
-means "not given on the command line" and never replaces a lower layer.
+``load_config(path, overrides)`` returns a frozen ``Config``. ``Overrides`` holds the command-line
+options; a value of ``None`` there means "not given" and never replaces a lower layer.
 
 Every setting is checked once all layers are applied: each field declares its rule next to it
 (``setting(default, rule)``), and the first value outside its rule is refused with one line naming
 where it came from (``bulletin.toml: audio.crossfade``, ``$BULLETIN_SPEED``, ``--speed``) and what
 is valid.
 
-A setting whose type is marked ``RELATIVE`` (``Location``, ``Folder``) is a path: bulletin.toml
-gives it relative to the file's own folder, the environment and the command line relative to the
-current folder.
+Each layer's values are converted by the type of the setting they give (``rules.convert``): a
+setting typed ``Location`` or ``Folder`` is a path, which bulletin.toml gives relative to the
+file's own folder, and the environment and the command line relative to the current folder.
+Tables nest: ``[voice.gtts]`` is ``Config.voice.gtts``.
 """
 
 from __future__ import annotations
@@ -18,22 +19,24 @@ from __future__ import annotations
 import functools
 import logging
 import os
-import types
 import typing
 from collections.abc import Mapping
 from dataclasses import Field, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from .errors import InputError
 from .fileio import read_user_toml
 from .rules import (
     LAME_BITRATES,
+    Folder,
+    Location,
     between,
+    convert,
     folder,
-    has_control,
     http_url,
     lame_bitrate,
+    named,
     one_of,
     setting,
     text,
@@ -44,19 +47,6 @@ DEFAULT_CONFIG_FILE = Path("bulletin.toml")
 CONFIG_LIMIT = 1024 * 1024  # bytes of bulletin.toml read at most
 
 log = logging.getLogger(__name__)
-
-
-class _RelativeToFile:
-    """Marks a setting's type as a path: bulletin.toml gives it relative to the file's folder;
-    the environment and the command line give it relative to the current folder."""
-
-    def __repr__(self) -> str:
-        return "RELATIVE"
-
-
-RELATIVE = _RelativeToFile()
-Location = Annotated[str, RELATIVE]  # a file's or folder's path (or a URL); "" means not set
-Folder = Annotated[Path, RELATIVE]  # a folder's path
 
 
 @dataclass(frozen=True)
@@ -149,6 +139,27 @@ MOVED: dict[str, str] = {
     "voice.slow": "voice.gtts.slow",
 }
 
+
+def _sets(setting_: str) -> Any:
+    """An ``Overrides`` field that gives ``setting_``; None means "not given"."""
+    return field(default=None, metadata={"sets": setting_})
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Settings given as command-line options, each named after its option (``base_url`` is
+    ``--base-url``) and declaring the setting it gives. None means "not given": the lower layers
+    stand."""
+
+    site: Path | None = _sets("site")
+    cache_dir: Path | None = _sets("cache_dir")
+    engine: str | None = _sets("voice.engine")
+    voice: str | None = _sets("voice.voice")
+    speed: float | None = _sets("voice.speed")
+    workers: int | None = _sets("voice.workers")
+    base_url: str | None = _sets("show.base_url")
+
+
 # Environment variables and the setting each one sets.
 ENVIRONMENT: dict[str, str] = {
     "BULLETIN_ENGINE": "voice.engine",
@@ -171,65 +182,6 @@ def _field_types(cls: type) -> dict[str, Any]:
     """Each field's type, with its ``Annotated`` marks (``RELATIVE``)."""
     hints = typing.get_type_hints(cls, include_extras=True)
     return {f.name: hints[f.name] for f in fields(cls)}
-
-
-def _named(where: str, value: Any) -> str:
-    """``where`` with the value it gave: ``--speed 0.0``, ``$BULLETIN_SPEED = nan``,
-    ``bulletin.toml: audio.crossfade = -1.0``."""
-    shown = str(value) if isinstance(value, Path) else repr(value)
-    if len(shown) > 80:  # a value pasted by mistake, not one line to read
-        shown = f"{shown[:60]}... ({len(shown)} characters)"
-    return f"{where} {shown}" if where.startswith("--") else f"{where} = {shown}"
-
-
-def _coerce(value: Any, kind: Any, where: str, base: Path | None = None) -> Any:
-    """Check a TOML or environment value against a field's type (environment strings convert).
-    A path (a type marked ``RELATIVE``) given in a file is resolved against ``base``, the file's
-    folder; one given elsewhere (``base`` None) is kept as given, relative to the current folder.
-    """
-    if typing.get_origin(kind) in (typing.Union, types.UnionType):
-        kind = next(a for a in typing.get_args(kind) if a is not type(None))
-    if typing.get_origin(kind) is Annotated:
-        if base is not None and RELATIVE in kind.__metadata__:
-            value = _coerce(value, kind.__origin__, where)
-            return type(value)(_resolve(base, str(value)))
-        kind = kind.__origin__
-    if kind is bool:
-        if isinstance(value, str) and value.lower() in ("1", "true", "yes", "0", "false", "no"):
-            return value.lower() in ("1", "true", "yes")
-        if isinstance(value, bool):
-            return value
-    elif kind in (int, float):
-        if isinstance(value, str):
-            try:
-                return kind(value)
-            except (ValueError, OverflowError):
-                pass
-        elif isinstance(value, (int,) if kind is int else (int, float)) \
-                and not isinstance(value, bool):
-            try:
-                return kind(value)  # TOML's 1 is a fine float; its 1.5 is not an int
-            except OverflowError:  # an integer too large for a float
-                pass
-    elif kind is str:
-        if isinstance(value, str):
-            return value
-    elif kind is Path and isinstance(value, str | Path):
-        if not str(value).strip():
-            raise InputError(f"{_named(where, str(value))}: must not be empty (a folder)")
-        return Path(value)
-    type_name = getattr(kind, "__name__", str(kind))
-    raise InputError(f"{_named(where, value)}: expected {type_name}")
-
-
-def _resolve(base: Path, value: str) -> str:
-    """Paths in bulletin.toml are relative to the file that names them."""
-    if not value or "://" in value or has_control(value) or Path(value).is_absolute():
-        return value  # (a name no file can have is refused by its rule)
-    try:
-        return str((base / value).resolve())
-    except (OSError, RuntimeError):  # a symlink loop: its rule names it
-        return str(base / value)
 
 
 @dataclass(frozen=True)
@@ -275,14 +227,15 @@ def _from_file(table: Mapping[str, Any], path: Path, cls: type = Config,
 
 def load_config(
     path: Path | None = None,
-    overrides: Mapping[str, Any] | None = None,
+    overrides: Overrides | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
     """Build the Config from defaults, then ``path`` (or ./bulletin.toml if present), then the
-    environment, then ``overrides`` ({"voice.engine": "gtts", "site": Path(...)}; None = not given).
+    environment (``environ``, default ``os.environ``; see ``ENVIRONMENT``), then ``overrides``.
 
-    ``InputError`` (one line naming the file, variable or option) when a layer cannot be read or
-    a setting breaks its rule.
+    Every layer's values go one way: each is converted by its setting's type, then every setting
+    is held to its rule. ``InputError`` (one line naming the file, variable or option) when a
+    layer cannot be read or a setting breaks its rule.
     """
     environ = os.environ if environ is None else environ
     config = Config()
@@ -295,9 +248,9 @@ def load_config(
         _refuse_twice_given(given)
     given += [_Given(dotted, environ[var], f"${var}")
               for var, dotted in ENVIRONMENT.items() if environ.get(var)]
-    for dotted, value in (overrides or {}).items():
-        if value is not None:
-            given.append(_Given(dotted, value, f"--{dotted.split('.')[-1].replace('_', '-')}"))
+    given += [_Given(option.metadata["sets"], value, f"--{option.name.replace('_', '-')}")
+              for option in fields(Overrides)
+              if (value := getattr(overrides or Overrides(), option.name)) is not None]
     for setting_ in given:
         config = _give(config, setting_.setting.split("."), setting_)
     check_config(config, {g.setting: g.where for g in given})
@@ -325,7 +278,7 @@ def _give(holder: Any, names: list[str], given: _Given) -> Any:
     if rest:
         return replace(holder, **{name: _give(getattr(holder, name), rest, given)})
     kind = _field_types(type(holder))[name]
-    return replace(holder, **{name: _coerce(given.value, kind, given.where, given.base)})
+    return replace(holder, **{name: convert(given.value, kind, given.where, given.base)})
 
 
 def check_config(config: Config, sources: Mapping[str, str] | None = None) -> None:
@@ -346,6 +299,6 @@ def _check(holder: Any, prefix: str, sources: Mapping[str, str]) -> None:
         if problem:
             dotted = prefix + spec.name
             where = sources.get(dotted, f"{dotted} (default)")
-            raise InputError(f"{_named(where, value)}: {problem}")
+            raise InputError(f"{named(where, value)}: {problem}")
     for table, table_prefix in tables:  # a table's own settings first, then its tables'
         _check(table, table_prefix, sources)
