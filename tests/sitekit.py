@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from lxml import etree
 
-from bulletin.config import Config, load_config
+from bulletin.config import Config, Overrides, load_config
 from bulletin.pipeline import BuildResult, build
 from bulletin.publish.server import SiteServer, make_server
 from conftest import FakeEngine
@@ -46,7 +46,7 @@ def make_config(root: Path, cache: Path | None = None, **show: Any) -> Config:
     lines = ["[show]", *(f"{key} = {toml_value(value)}" for key, value in show.items())]
     path = root / "bulletin.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return load_config(path, {"site": root / "public", "cache_dir": cache or root / "cache"})
+    return load_config(path, Overrides(site=root / "public", cache_dir=cache or root / "cache"))
 
 
 def article(root: Path, name: str, title: str, *paragraphs: str) -> Path:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.config import load_config
+from bulletin.config import Overrides, load_config
 from bulletin.errors import InputError
 
 
@@ -26,13 +26,57 @@ def test_each_layer_overrides_the_one_below(tmp_path):
     toml.write_text('site = "out"\n[show]\ntitle = "From file"\nauthor = "File author"\n'
                     '[voice]\nspeed = 1.1\n[audio]\nintro = "stings/in.wav"\n')
     env = {"BULLETIN_TITLE": "From env", "BULLETIN_SPEED": "1.2"}
-    config = load_config(toml, {"voice.speed": 0.9, "show.base_url": None}, environ=env)
+    config = load_config(toml, Overrides(speed=0.9, base_url=None), environ=env)
     assert config.show.title == "From env"  # environment beats the file
     assert config.show.author == "File author"  # the file beats the defaults
     assert config.voice.speed == 0.9  # the command line beats the environment
     assert config.show.base_url == "http://localhost:8000/"  # None means "not given"
     assert config.site == tmp_path / "out"  # paths are relative to the file
     assert config.audio.intro == str(tmp_path / "stings" / "in.wav")
+
+
+PATH_SETTINGS = [  # every setting that names a file or folder: (TOML table or None, key)
+    ("show", "image"), ("audio", "intro"), ("audio", "outro"), ("audio", "transition"),
+    ("script", "lexicon"), ("script", "templates"), (None, "site"), (None, "cache_dir"),
+]
+
+
+def _setting(config, table, key):
+    return getattr(getattr(config, table) if table else config, key)
+
+
+@pytest.mark.parametrize("table, key", PATH_SETTINGS)
+def test_every_path_in_the_file_is_relative_to_the_file(tmp_path, table, key):
+    toml = tmp_path / "conf" / "bulletin.toml"
+    toml.parent.mkdir()
+    header = f"[{table}]\n" if table else ""
+    toml.write_text(f"{header}{key} = 'there/x'\n")
+    resolved = _setting(load_config(toml, environ={}), table, key)
+    assert str(resolved) == str(tmp_path / "conf" / "there" / "x")
+    toml.write_text(f"{header}{key} = '{tmp_path}/abs'\n")
+    assert str(_setting(load_config(toml, environ={}), table, key)) == f"{tmp_path}/abs"
+
+
+@pytest.mark.parametrize("table, key", [s for s in PATH_SETTINGS if s[0]])
+def test_an_empty_file_setting_stays_empty_meaning_not_set(tmp_path, table, key):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text(f"[{table}]\n{key} = ''\n")
+    assert _setting(load_config(toml), table, key) == ""
+
+
+def test_a_cover_image_url_stays_a_url(tmp_path):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text("[show]\nimage = 'https://example.com/art/cover.png'\n")
+    assert load_config(toml).show.image == "https://example.com/art/cover.png"
+
+
+def test_paths_from_the_environment_and_options_are_relative_to_the_current_folder(tmp_path):
+    toml = tmp_path / "conf" / "bulletin.toml"
+    toml.parent.mkdir()
+    toml.write_text("site = 'from-file'\n")
+    config = load_config(toml, environ={"BULLETIN_CACHE_DIR": "cache"})
+    assert config.cache_dir == Path("cache") and config.site == tmp_path / "conf" / "from-file"
+    assert load_config(toml, Overrides(site=Path("out"))).site == Path("out")
 
 
 def test_bulletin_toml_in_the_current_folder_is_read(tmp_path):
@@ -119,15 +163,45 @@ def test_a_bad_setting_in_the_environment_names_the_variable(var, value, valid):
     assert message.startswith(f"${var} = ") and valid in message
 
 
+def test_every_environment_variable_sets_its_setting(tmp_path):
+    config = load_config(environ={
+        "BULLETIN_ENGINE": "espeak", "BULLETIN_VOICE": "en-gb", "BULLETIN_SPEED": "1.5",
+        "BULLETIN_WORKERS": "3", "BULLETIN_BASE_URL": "https://example.com/p/",
+        "BULLETIN_TITLE": "Evening", "BULLETIN_CACHE_DIR": str(tmp_path / "cache")})
+    assert (config.voice.engine, config.voice.voice) == ("espeak", "en-gb")
+    assert (config.voice.speed, config.voice.workers) == (1.5, 3)
+    assert (config.show.base_url, config.show.title) == ("https://example.com/p/", "Evening")
+    assert config.cache_dir == tmp_path / "cache"
+
+
+def test_every_option_sets_its_setting(tmp_path):
+    config = load_config(overrides=Overrides(
+        site=tmp_path / "site", cache_dir=tmp_path / "cache", engine="espeak", voice="en-gb",
+        speed=1.5, workers=3, base_url="https://example.com/podcast/"))
+    assert (config.site, config.cache_dir) == (tmp_path / "site", tmp_path / "cache")
+    assert (config.voice.engine, config.voice.voice) == ("espeak", "en-gb")
+    assert (config.voice.speed, config.voice.workers) == (1.5, 3)
+    assert config.show.base_url == "https://example.com/podcast/"
+
+
+def test_an_option_not_given_leaves_the_environment_standing():
+    env = {"BULLETIN_ENGINE": "espeak", "BULLETIN_SPEED": "1.5", "BULLETIN_CACHE_DIR": "c"}
+    config = load_config(overrides=Overrides(voice="en-gb"), environ=env)
+    assert (config.voice.engine, config.voice.speed, config.cache_dir) == ("espeak", 1.5, Path("c"))
+    assert config.voice.voice == "en-gb"
+
+
 @pytest.mark.parametrize("override, value, option, valid", [
-    ("voice.speed", 0.0, "--speed", "between 0.25 and 4"),
-    ("voice.speed", math.nan, "--speed", "between 0.25 and 4"),
-    ("voice.workers", -4, "--workers", "between 0 and 256"),
-    ("show.base_url", "file:///etc/passwd", "--base-url", "http(s) URL"),
+    ("speed", 0.0, "--speed", "between 0.25 and 4"),
+    ("speed", math.nan, "--speed", "between 0.25 and 4"),
+    ("speed", "fast", "--speed", "expected float"),
+    ("workers", -4, "--workers", "between 0 and 256"),
+    ("base_url", "file:///etc/passwd", "--base-url", "http(s) URL"),
+    ("cache_dir", "", "--cache-dir", "must not be empty"),
 ])
 def test_a_bad_command_line_option_names_the_option(override, value, option, valid):
     with pytest.raises(InputError) as refused:
-        load_config(overrides={override: value})
+        load_config(overrides=Overrides(**{override: value}))
     message = str(refused.value)
     assert message.startswith(f"{option} ") and valid in message
 
@@ -136,9 +210,9 @@ def test_a_site_that_is_a_file_is_refused_from_every_layer(tmp_path):
     afile = tmp_path / "notes.txt"
     afile.write_text("not a site")
     with pytest.raises(InputError, match=rf"^--site {afile}: .*is a file, not a folder"):
-        load_config(overrides={"site": afile})
+        load_config(overrides=Overrides(site=afile))
     with pytest.raises(InputError, match=r"notes.txt is a file, not a folder"):
-        load_config(overrides={"site": afile / "public"})  # nothing can be made under a file
+        load_config(overrides=Overrides(site=afile / "public"))  # nothing can be made under a file
     toml = tmp_path / "bulletin.toml"
     toml.write_text('site = "notes.txt"\n')
     with pytest.raises(InputError, match=rf"^{toml}: site = .*is a file, not a folder"):
@@ -180,9 +254,17 @@ def test_a_file_setting_naming_a_device_a_fifo_or_a_folder_is_refused(tmp_path, 
     assert load_config(toml)  # a missing file is for the stage that reads it to report
 
 
+def test_where_the_config_came_from_is_not_a_setting(tmp_path):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text("source = 'elsewhere.toml'\n")
+    with pytest.raises(InputError, match=rf"^{toml}: unknown key 'source' \(valid: \[audio\], "):
+        load_config(toml)
+
+
 def test_a_templates_folder_that_is_a_file_is_refused(tmp_path):
     toml = tmp_path / "bulletin.toml"
     toml.write_text("[script]\ntemplates = 'bulletin.toml'\n")
     with pytest.raises(InputError, match=r"script.templates = .*bulletin.toml is a file, not a "
                                          r"folder"):
         load_config(toml)
+

@@ -25,7 +25,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 from PIL import Image
 
-from bulletin.config import load_config
+from bulletin.config import Overrides, load_config
 from bulletin.feed.artwork import MAX_BYTES
 from bulletin.feed.rss import podcast_guid
 from bulletin.feed.text import clock, one_line
@@ -385,7 +385,7 @@ def test_index_page_lists_every_episode_with_a_player_and_the_feed_qr_code(site)
 
 
 def test_the_default_config_publishes_a_feed_that_parses(tmp_path):
-    config = load_config(None, {"site": tmp_path / "public", "cache_dir": tmp_path / "cache"})
+    config = load_config(None, Overrides(site=tmp_path / "public", cache_dir=tmp_path / "cache"))
     quick_build(config, article(tmp_path, "d.txt", "Defaults", "Text with defaults."))
     parsed = feedparser.parse((config.site / "feed.xml").read_bytes())
     assert parsed.bozo == 0 and len(parsed.entries) == 1

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import random
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from bulletin.config import VoiceConfig
+from bulletin.config import GttsConfig, VoiceConfig, load_config
 from bulletin.errors import InputError, ToolError
 from bulletin.tts.gtts_engine import SAMPLE_RATE, GttsEngine, RetryPolicy
 from gtts_endpoint import closed_port, point_gtts_at, serve_gtts
@@ -38,10 +41,15 @@ def endpoint(monkeypatch):
         yield served
 
 
+def voice_config(voice: str = "", speed: float = 1.0, **gtts: object) -> VoiceConfig:
+    """``[voice]`` for gTTS with ``voice`` and ``speed``, and ``[voice.gtts]`` with ``gtts``."""
+    return VoiceConfig(engine="gtts", voice=voice, speed=speed, gtts=GttsConfig(**gtts))
+
+
 def engine(fake: FakeTime | None = None, retry: RetryPolicy | None = None,
-           **settings: object) -> GttsEngine:
+           config: VoiceConfig | None = None, **settings: object) -> GttsEngine:
     fake = fake or FakeTime()
-    return GttsEngine(VoiceConfig(engine="gtts", **settings), retry=retry, sleep=fake.sleep,
+    return GttsEngine(config or voice_config(**settings), retry=retry, sleep=fake.sleep,
                       clock=fake.clock, rng=random.Random(5))
 
 
@@ -60,6 +68,73 @@ def test_language_accent_and_slow_mode_reach_the_service(endpoint):
     assert [(c.lang, c.tld, c.slow) for c in endpoint.calls] == [
         ("en", "co.uk", False), ("en", "co.uk", True)]
     assert len(slow.pcm) > 1.2 * len(normal.pcm)
+
+
+def test_the_voice_gtts_table_of_bulletin_toml_reaches_the_service(endpoint, tmp_path):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text("[voice]\nengine = 'gtts'\n[voice.gtts]\nlang = 'fr'\ntld = 'ca'\n"
+                    "slow = true\n")
+    engine(config=load_config(toml).voice).synthesize("Bonjour à tous.")
+    assert [(c.lang, c.tld, c.slow) for c in endpoint.calls] == [("fr", "ca", True)]
+
+
+def test_the_old_voice_keys_still_work_with_a_warning_naming_the_new_table(
+        endpoint, tmp_path, caplog):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text("[voice]\nengine = 'gtts'\nlang = 'fr'\ntld = 'ca'\nslow = true\n")
+    with caplog.at_level(logging.WARNING, logger="bulletin"):
+        config = load_config(toml)
+    assert config.voice.gtts == GttsConfig(lang="fr", tld="ca", slow=True)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{toml}: voice.{key} has moved: write it as {key} under [voice.gtts]"
+        for key in ("lang", "tld", "slow")]
+    engine(config=config.voice).synthesize("Bonjour à tous.")
+    assert [(c.lang, c.tld, c.slow) for c in endpoint.calls] == [("fr", "ca", True)]
+
+
+def test_the_warning_is_one_line_on_stderr_of_the_real_program(tmp_path):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text("[voice]\ntld = 'co.uk'\n")
+    done = subprocess.run([sys.executable, "-m", "bulletin", "cache", "info", "--config", toml],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == (f"bulletin: {toml}: voice.tld has moved: write it as tld under "
+                           "[voice.gtts]\n")
+
+
+def test_a_setting_in_both_its_old_and_new_place_is_refused(tmp_path, caplog):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text("[voice]\nslow = true\n[voice.gtts]\nslow = false\n")
+    with pytest.raises(InputError, match=rf"^{toml}: voice.slow and voice.gtts.slow are the same "
+                                         r"setting; keep only voice.gtts.slow$"):
+        load_config(toml)
+    assert caplog.records == []  # the error is the one line
+
+
+def test_a_bad_setting_beside_an_old_key_is_the_one_line_on_stderr(tmp_path):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text("[voice]\ntld = 'co.uk'\n[audio]\nbitrate = 65\n")
+    done = subprocess.run([sys.executable, "-m", "bulletin", "cache", "info", "--config", toml],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"bulletin: {toml}: audio.bitrate = 65: must be a constant bit")
+    assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("toml, problem", [
+    ("[voice.gtts]\nslow = 'yes please'", "voice.gtts.slow = 'yes please': expected bool"),
+    ('[voice.gtts]\nlang = "a\\nb"', "voice.gtts.lang = 'a\\nb': must be text without control "
+                                    "characters or newlines"),
+    ("[voice.gtts]\naccent = 'co.uk'", "voice.gtts: unknown key 'accent' (valid: lang, slow, tld)"),
+    ("[voice]\ngtts = 'co.uk'", "[voice.gtts] must be a table"),
+    ("[voice]\ntld = 7", "voice.tld = 7: expected str"),
+])
+def test_a_bad_gtts_setting_is_refused_naming_it(tmp_path, toml, problem):
+    path = tmp_path / "bulletin.toml"
+    path.write_text(toml + "\n")
+    with pytest.raises(InputError) as refused:
+        load_config(path)
+    assert str(refused.value) == f"{path}: {problem}"
 
 
 def test_long_text_is_sent_in_parts_and_joined(endpoint):
@@ -146,7 +221,7 @@ def test_no_network_from_the_cli_is_one_line_and_exit_1(cli, monkeypatch, tmp_pa
 ])
 def test_bad_settings_are_input_errors(settings, problem):
     with pytest.raises(InputError, match=problem):
-        GttsEngine(VoiceConfig(engine="gtts", **settings))
+        GttsEngine(voice_config(**settings))
 
 
 def test_unknown_language_from_the_cli_exits_2(cli, write_article):

@@ -21,7 +21,7 @@ from typing import Annotated, Any, NoReturn, TypeVar
 import typer
 
 from . import interrupt
-from .config import Config, load_config
+from .config import Config, Overrides, load_config
 from .errors import BulletinError, InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -99,7 +99,7 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _config(config: Path | None, **overrides: Any) -> Config:
+def _config(config: Path | None, overrides: Overrides | None = None) -> Config:
     return load_config(config, overrides)
 
 
@@ -186,9 +186,8 @@ def build(
     if bool(articles) == (script is not None):
         raise InputError("give articles to build from, or --script FILE, not both"
                          if articles else "no articles given (or use --script FILE)")
-    cfg = _config(config, site=site, **{"voice.engine": engine, "voice.voice": voice,
-                                        "voice.speed": speed, "voice.workers": workers,
-                                        "show.base_url": base_url})
+    cfg = _config(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
+                                    workers=workers, base_url=base_url))
     ready = load_script(script) if script is not None else None
     with _Progress(not (quiet or as_json)) as progress:
         result = pipeline.build(articles or [], cfg, script=ready, progress=progress,
@@ -242,7 +241,7 @@ def episodes_list(
     from .feed.text import clock
     from .publish import list_episodes
 
-    cfg = _config(config, site=site)
+    cfg = _config(config, Overrides(site=site))
     for e in list_episodes(cfg.site):
         if as_json:
             typer.echo(json.dumps({"guid": e.guid, "number": e.number, "title": e.title,
@@ -264,7 +263,7 @@ def episodes_remove(
     """Remove an episode: its item in the feed and page, and its files."""
     from .publish import remove_episode
 
-    episode = remove_episode(_config(config, site=site), guid)
+    episode = remove_episode(_config(config, Overrides(site=site)), guid)
     if not quiet:
         typer.echo(f"removed {episode.guid}  {episode.title}")
 
@@ -275,7 +274,7 @@ def feed_check(config: ConfigOption = None, site: SiteOption = None) -> None:
     """Check the site as a podcast app would; print each problem; exit 1 when there is any."""
     from .feed.check import check_site
 
-    cfg = _config(config, site=site)
+    cfg = _config(config, Overrides(site=site))
     if not cfg.site.is_dir():
         raise InputError(f"{cfg.site}: no such site folder")
     problems = check_site(cfg.site)
@@ -298,7 +297,7 @@ def serve(
     """Serve the site over HTTP and show its feed URL as a QR code for a phone."""
     from .publish.server import announce, is_loopback_host, make_server
 
-    cfg = _config(config, site=site)
+    cfg = _config(config, Overrides(site=site))
     server = make_server(cfg.site, host, port)
     try:
         if not is_loopback_host(host):

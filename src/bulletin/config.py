@@ -1,21 +1,27 @@
 """Typed configuration, loaded in layers: defaults → bulletin.toml → environment → CLI options.
 
-``load_config(path, overrides)`` returns a frozen ``Config``. A value of ``None`` in ``overrides``
-means "not given on the command line" and never replaces a lower layer.
+``load_config(path, overrides)`` returns a frozen ``Config``. ``Overrides`` holds the command-line
+options; a value of ``None`` there means "not given" and never replaces a lower layer.
 
 Every setting is checked once all layers are applied: each field declares its rule next to it
 (``setting(default, rule)``), and the first value outside its rule is refused with one line naming
 where it came from (``bulletin.toml: audio.crossfade``, ``$BULLETIN_SPEED``, ``--speed``) and what
 is valid.
+
+Each layer's values are converted by the type of the setting they give (``rules.convert``): a
+setting typed ``Location`` or ``Folder`` is a path, which bulletin.toml gives relative to the
+file's own folder, and the environment and the command line relative to the current folder.
+Tables nest: ``[voice.gtts]`` is ``Config.voice.gtts``.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
-import types
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import Field, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +29,14 @@ from .errors import InputError
 from .fileio import read_user_toml
 from .rules import (
     LAME_BITRATES,
+    Folder,
+    Location,
     between,
+    convert,
     folder,
-    has_control,
     http_url,
     lame_bitrate,
+    named,
     one_of,
     setting,
     text,
@@ -36,6 +45,9 @@ from .rules import (
 
 DEFAULT_CONFIG_FILE = Path("bulletin.toml")
 CONFIG_LIMIT = 1024 * 1024  # bytes of bulletin.toml read at most
+
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class ShowConfig:
@@ -48,13 +60,23 @@ class ShowConfig:
     language: str = setting("en-us", text(35))
     base_url: str = setting("http://localhost:8000/", http_url)
     email: str = setting("", text(320))
-    image: str = setting("", user_file())  # path or URL of the cover art; generated when empty
+    # path or URL of the cover art; generated when empty
+    image: Location = setting("", user_file())
     category: str = setting("News", text(200))
     explicit: bool = False
     copyright: str = setting("", text())
     keep_episodes: int = setting(0, between(0, 1_000_000, "episodes; 0 keeps every one"))
     # how long a replaced episode's old audio stays for listeners still streaming it
     replaced_grace_hours: float = setting(24.0, between(0, 8760, "hours"))
+
+
+@dataclass(frozen=True)
+class GttsConfig:
+    """Google Translate's voice: the ``[voice.gtts]`` table."""
+
+    lang: str = setting("en", text(100))  # language; [voice] voice, when set, wins
+    tld: str = setting("com", text(100))  # accent (Google host's top-level domain)
+    slow: bool = False  # slow mode
 
 
 @dataclass(frozen=True)
@@ -65,11 +87,9 @@ class VoiceConfig:
     voice: str = setting("", text(4096))  # engine-specific; empty means the engine's default
     # 1.0 is the voice's natural rate; 1.2 is 20 % faster
     speed: float = setting(1.0, between(0.25, 4.0, "times the voice's natural rate"))
-    lang: str = setting("en", text(100))  # gTTS language
-    tld: str = setting("com", text(100))  # gTTS accent (Google host's top-level domain)
-    slow: bool = False  # gTTS slow mode
     # parallel synthesis workers; 0 means one per core
     workers: int = setting(0, between(0, 256, "segments spoken at once; 0: one per core"))
+    gtts: GttsConfig = field(default_factory=GttsConfig)
 
 
 @dataclass(frozen=True)
@@ -82,9 +102,9 @@ class AudioConfig:
     loudness: float = setting(-16.0, between(-40, -5, "LUFS"))  # integrated
     true_peak: float = setting(-1.0, between(-9, 0, "dBTP"))  # ceiling
     # sting files; empty means the ones shipped with bulletin
-    intro: str = setting("", user_file())
-    outro: str = setting("", user_file())
-    transition: str = setting("", user_file())
+    intro: Location = setting("", user_file())
+    outro: Location = setting("", user_file())
+    transition: Location = setting("", user_file())
     # seconds of overlap where a sting meets speech: at most the silence before speech (0.35 s)
     # and some, and never longer than the shortest sting shipped (0.9 s)
     crossfade: float = setting(0.15, between(0, 0.5, "seconds"))
@@ -94,8 +114,9 @@ class AudioConfig:
 class ScriptConfig:
     """How articles become a spoken script."""
 
-    lexicon: str = setting("", user_file())  # a TOML pronunciation lexicon applied before the rules
-    templates: str = setting("", folder)  # a folder whose templates override the shipped ones
+    # a TOML pronunciation lexicon applied before the rules
+    lexicon: Location = setting("", user_file())
+    templates: Location = setting("", folder)  # a folder whose templates override the shipped ones
 
 
 @dataclass(frozen=True)
@@ -104,17 +125,40 @@ class Config:
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     script: ScriptConfig = field(default_factory=ScriptConfig)
-    site: Path = setting(Path("public"), folder)
-    cache_dir: Path | None = setting(None, folder)  # None: the platform's user cache dir
-    source: Path | None = None  # the bulletin.toml that was read, if any
+    site: Folder = setting(Path("public"), folder)
+    cache_dir: Folder | None = setting(None, folder)  # None: the platform's user cache dir
+    # the bulletin.toml that was read, if any (not a setting)
+    source: Path | None = field(default=None, metadata={"setting": False})
 
 
-SECTIONS: dict[str, type] = {
-    "show": ShowConfig,
-    "voice": VoiceConfig,
-    "audio": AudioConfig,
-    "script": ScriptConfig,
+# Settings that moved: where a file used to give them, and where they live now. The old place is
+# still read, with a warning naming the new one.
+MOVED: dict[str, str] = {
+    "voice.lang": "voice.gtts.lang",
+    "voice.tld": "voice.gtts.tld",
+    "voice.slow": "voice.gtts.slow",
 }
+
+
+def _sets(setting_: str) -> Any:
+    """An ``Overrides`` field that gives ``setting_``; None means "not given"."""
+    return field(default=None, metadata={"sets": setting_})
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Settings given as command-line options, each named after its option (``base_url`` is
+    ``--base-url``) and declaring the setting it gives. None means "not given": the lower layers
+    stand."""
+
+    site: Path | None = _sets("site")
+    cache_dir: Path | None = _sets("cache_dir")
+    engine: str | None = _sets("voice.engine")
+    voice: str | None = _sets("voice.voice")
+    speed: float | None = _sets("voice.speed")
+    workers: int | None = _sets("voice.workers")
+    base_url: str | None = _sets("show.base_url")
+
 
 # Environment variables and the setting each one sets.
 ENVIRONMENT: dict[str, str] = {
@@ -128,149 +172,133 @@ ENVIRONMENT: dict[str, str] = {
 }
 
 
+@functools.cache
+def _fields(cls: type) -> dict[str, Field[Any]]:
+    return {f.name: f for f in fields(cls)}
+
+
+@functools.cache
 def _field_types(cls: type) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
+    """Each field's type, with its ``Annotated`` marks (``RELATIVE``)."""
+    hints = typing.get_type_hints(cls, include_extras=True)
     return {f.name: hints[f.name] for f in fields(cls)}
 
 
-def _named(where: str, value: Any) -> str:
-    """``where`` with the value it gave: ``--speed 0.0``, ``$BULLETIN_SPEED = nan``,
-    ``bulletin.toml: audio.crossfade = -1.0``."""
-    shown = str(value) if isinstance(value, Path) else repr(value)
-    if len(shown) > 80:  # a value pasted by mistake, not one line to read
-        shown = f"{shown[:60]}... ({len(shown)} characters)"
-    return f"{where} {shown}" if where.startswith("--") else f"{where} = {shown}"
+@dataclass(frozen=True)
+class _Given:
+    """One setting given by a layer: its dotted name, its value as given, where it was given
+    (``bulletin.toml: voice.speed``, ``$BULLETIN_SPEED``, ``--speed``) and, for a file, the
+    folder its paths are relative to."""
+
+    setting: str
+    value: Any
+    where: str
+    base: Path | None = None
+    moved_from: str = ""  # the old place a file gave a moved setting in (see ``MOVED``)
 
 
-def _coerce(value: Any, kind: Any, where: str) -> Any:
-    """Check a TOML or environment value against a field's type (environment strings convert)."""
-    if typing.get_origin(kind) in (typing.Union, types.UnionType):
-        kind = next(a for a in typing.get_args(kind) if a is not type(None))
-    if kind is bool:
-        if isinstance(value, str) and value.lower() in ("1", "true", "yes", "0", "false", "no"):
-            return value.lower() in ("1", "true", "yes")
-        if isinstance(value, bool):
-            return value
-    elif kind in (int, float):
-        if isinstance(value, str):
-            try:
-                return kind(value)
-            except (ValueError, OverflowError):
-                pass
-        elif isinstance(value, (int,) if kind is int else (int, float)) \
-                and not isinstance(value, bool):
-            try:
-                return kind(value)  # TOML's 1 is a fine float; its 1.5 is not an int
-            except OverflowError:  # an integer too large for a float
-                pass
-    elif kind is str:
-        if isinstance(value, str):
-            return value
-    elif kind is Path and isinstance(value, str | Path):
-        if not str(value).strip():
-            raise InputError(f"{_named(where, str(value))}: must not be empty (a folder)")
-        return Path(value)
-    type_name = getattr(kind, "__name__", str(kind))
-    raise InputError(f"{_named(where, value)}: expected {type_name}")
-
-
-def _apply_table(section: Any, table: Mapping[str, Any], where: str) -> Any:
-    types_ = _field_types(type(section))
-    changes = {}
+def _from_file(table: Mapping[str, Any], path: Path, cls: type = Config,
+               prefix: str = "") -> list[_Given]:
+    """Every setting a TOML document (or one of its tables, ``cls`` at ``prefix``) gives, walking
+    nested tables into the dataclasses their fields hold: ``[voice.gtts]`` is ``VoiceConfig.gtts``.
+    """
+    types_ = {name: kind for name, kind in _field_types(cls).items()
+              if _fields(cls)[name].metadata.get("setting", True)}
+    base = path.resolve().parent
+    given: list[_Given] = []
     for key, value in table.items():
-        if key not in types_:
-            valid = ", ".join(sorted(types_))
-            raise InputError(f"{where}: unknown key '{key}' (valid keys: {valid})")
-        changes[key] = _coerce(value, types_[key], f"{where}.{key}")
-    return replace(section, **changes)
-
-
-def _resolve(base: Path, value: str) -> str:
-    """Paths in bulletin.toml are relative to the file that names them."""
-    if not value or "://" in value or has_control(value) or Path(value).is_absolute():
-        return value  # (a name no file can have is refused by its rule)
-    try:
-        return str((base / value).resolve())
-    except (OSError, RuntimeError):  # a symlink loop: its rule names it
-        return str(base / value)
+        dotted = prefix + key
+        kind = types_.get(key)
+        if dotted in MOVED:
+            given.append(_Given(MOVED[dotted], value, f"{path}: {dotted}", base, dotted))
+        elif kind is None:
+            valid = ", ".join(sorted(f"[{prefix}{k}]" if is_dataclass(t) else k
+                                     for k, t in types_.items()))
+            table_name = f"{prefix[:-1]}: " if prefix else ""
+            raise InputError(f"{path}: {table_name}unknown key '{key}' (valid: {valid})")
+        elif is_dataclass(kind):
+            if not isinstance(value, dict):
+                raise InputError(f"{path}: [{dotted}] must be a table")
+            given += _from_file(value, path, kind, f"{dotted}.")
+        else:
+            given.append(_Given(dotted, value, f"{path}: {dotted}", base))
+    return given
 
 
 def load_config(
     path: Path | None = None,
-    overrides: Mapping[str, Any] | None = None,
+    overrides: Overrides | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Config:
     """Build the Config from defaults, then ``path`` (or ./bulletin.toml if present), then the
-    environment, then ``overrides`` ({"voice.engine": "gtts", "site": Path(...)}; None = not given).
+    environment (``environ``, default ``os.environ``; see ``ENVIRONMENT``), then ``overrides``.
 
-    ``InputError`` (one line naming the file, variable or option) when a layer cannot be read or
-    a setting breaks its rule.
+    Every layer's values go one way: each is converted by its setting's type, then every setting
+    is held to its rule. ``InputError`` (one line naming the file, variable or option) when a
+    layer cannot be read or a setting breaks its rule.
     """
     environ = os.environ if environ is None else environ
     config = Config()
-    sources: dict[str, str] = {}  # each setting given, and where: "bulletin.toml: audio.bitrate"
+    given: list[_Given] = []
     explicit = path is not None
     path = path if path is not None else DEFAULT_CONFIG_FILE
     if explicit or path.exists():
-        data = read_user_toml(path, "config", CONFIG_LIMIT)
-        base = path.resolve().parent
-        for name, table in data.items():
-            if name in SECTIONS:
-                if not isinstance(table, dict):
-                    raise InputError(f"{path}: [{name}] must be a table")
-                section = _apply_table(getattr(config, name), table, f"{path}: {name}")
-                config = replace(config, **{name: section})
-                sources.update({f"{name}.{key}": f"{path}: {name}.{key}" for key in table})
-            elif name in ("site", "cache_dir"):
-                value = _coerce(table, Path, f"{path}: {name}")
-                config = replace(config, **{name: Path(_resolve(base, str(value)))})
-                sources[name] = f"{path}: {name}"
-            else:
-                valid = ", ".join([*(f"[{s}]" for s in SECTIONS), "site", "cache_dir"])
-                raise InputError(f"{path}: unknown key '{name}' (valid: {valid})")
-        for section_name, keys in (("audio", ("intro", "outro", "transition")),
-                                   ("script", ("lexicon", "templates")),
-                                   ("show", ("image",))):
-            section = getattr(config, section_name)
-            resolved = {k: _resolve(base, getattr(section, k)) for k in keys}
-            config = replace(config, **{section_name: replace(section, **resolved)})
+        given += _from_file(read_user_toml(path, "config", CONFIG_LIMIT), path)
         config = replace(config, source=path)
-
-    for var, dotted in ENVIRONMENT.items():
-        if environ.get(var):
-            config = _set(config, dotted, environ[var], f"${var}")
-            sources[dotted] = f"${var}"
-
-    for dotted, value in (overrides or {}).items():
-        if value is not None:
-            option = f"--{dotted.split('.')[-1].replace('_', '-')}"
-            config = _set(config, dotted, value, option)
-            sources[dotted] = option
-    check_config(config, sources)
+        _refuse_twice_given(given)
+    given += [_Given(dotted, environ[var], f"${var}")
+              for var, dotted in ENVIRONMENT.items() if environ.get(var)]
+    given += [_Given(option.metadata["sets"], value, f"--{option.name.replace('_', '-')}")
+              for option in fields(Overrides)
+              if (value := getattr(overrides or Overrides(), option.name)) is not None]
+    for setting_ in given:
+        config = _give(config, setting_.setting.split("."), setting_)
+    check_config(config, {g.setting: g.where for g in given})
+    for moved in (g for g in given if g.moved_from):  # only once all is well: one line per error
+        new_table, _, key = moved.setting.rpartition(".")
+        log.warning("%s: %s has moved: write it as %s under [%s]", path, moved.moved_from, key,
+                    new_table)
     return config
 
 
-def _set(config: Config, dotted: str, value: Any, where: str) -> Config:
-    if "." not in dotted:
-        kind = _field_types(Config)[dotted]
-        return replace(config, **{dotted: _coerce(value, kind, where)})
-    section_name, key = dotted.split(".", 1)
-    section = getattr(config, section_name)
-    kind = _field_types(type(section))[key]
-    return replace(config, **{section_name: replace(section, **{key: _coerce(value, kind, where)})})
+def _refuse_twice_given(given: list[_Given]) -> None:
+    """A file that gives a moved setting in both its old and its new place is ambiguous."""
+    seen: dict[str, str] = {}
+    for setting_ in given:
+        if setting_.setting in seen:
+            raise InputError(f"{seen[setting_.setting]} and {setting_.where.partition(': ')[2]} "
+                             f"are the same setting; keep only {setting_.setting}")
+        seen[setting_.setting] = setting_.where
+
+
+def _give(holder: Any, names: list[str], given: _Given) -> Any:
+    """``holder`` (the Config, or a table of it) with the setting at ``names`` given its value,
+    checked against the field's type."""
+    name, *rest = names
+    if rest:
+        return replace(holder, **{name: _give(getattr(holder, name), rest, given)})
+    kind = _field_types(type(holder))[name]
+    return replace(holder, **{name: convert(given.value, kind, given.where, given.base)})
 
 
 def check_config(config: Config, sources: Mapping[str, str] | None = None) -> None:
     """Hold every setting of ``config`` to the rule its field declares; ``InputError`` for the
     first that breaks it, naming where it was given (``sources``: setting → where)."""
-    sources = sources or {}
-    holders = [("", config), *((f"{name}.", getattr(config, name)) for name in SECTIONS)]
-    for prefix, holder in holders:
-        for spec in fields(holder):
-            rule = spec.metadata.get("rule")
-            value = getattr(holder, spec.name)
-            problem = rule(value, holder) if rule else None
-            if problem:
-                dotted = prefix + spec.name
-                where = sources.get(dotted, f"{dotted} (default)")
-                raise InputError(f"{_named(where, value)}: {problem}")
+    _check(config, "", sources or {})
+
+
+def _check(holder: Any, prefix: str, sources: Mapping[str, str]) -> None:
+    tables = []
+    for spec in fields(holder):
+        value = getattr(holder, spec.name)
+        if is_dataclass(value):
+            tables.append((value, f"{prefix}{spec.name}."))
+            continue
+        rule = spec.metadata.get("rule")
+        problem = rule(value, holder) if rule else None
+        if problem:
+            dotted = prefix + spec.name
+            where = sources.get(dotted, f"{dotted} (default)")
+            raise InputError(f"{named(where, value)}: {problem}")
+    for table, table_prefix in tables:  # a table's own settings first, then its tables'
+        _check(table, table_prefix, sources)

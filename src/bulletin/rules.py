@@ -1,5 +1,9 @@
 """The rules settings are held to, declared beside each field of the config's dataclasses.
 
+A setting's type says what a value converts to (``convert``): TOML's and the environment's text
+become ``bool``, ``int``, ``float``, ``str`` or ``Path``, and a type marked ``RELATIVE``
+(``Location``, ``Folder``) is a path that a file gives relative to its own folder.
+
 ``setting(default, rule)`` is a dataclass field whose value must pass ``rule``; a ``Rule`` takes
 the value and the section holding it (a bit rate depends on the sample rate beside it) and says
 what is wrong with it, or returns None. ``config.check_config`` applies them all.
@@ -9,12 +13,15 @@ from __future__ import annotations
 
 import re
 import stat
+import types
+import typing
 from collections.abc import Callable
 from dataclasses import field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+from .errors import InputError
 from .fileio import file_kind
 
 Rule = Callable[[Any, Any], "str | None"]
@@ -145,3 +152,78 @@ def user_file(limit: int = 4096) -> Rule:
             return None
         return f"must be a regular file, and {value} is a {file_kind(mode)}"
     return rule
+
+
+# --- Types: what a value given in a file, a variable or an option converts to ---------------
+
+class _RelativeToFile:
+    """Marks a setting's type as a path: bulletin.toml gives it relative to the file's folder;
+    the environment and the command line give it relative to the current folder."""
+
+    def __repr__(self) -> str:
+        return "RELATIVE"
+
+
+RELATIVE = _RelativeToFile()
+Location = Annotated[str, RELATIVE]  # a file's or folder's path (or a URL); "" means not set
+Folder = Annotated[Path, RELATIVE]  # a folder's path
+
+
+def named(where: str, value: Any) -> str:
+    """``where`` with the value it gave: ``--speed 0.0``, ``$BULLETIN_SPEED = nan``,
+    ``bulletin.toml: audio.crossfade = -1.0``."""
+    shown = str(value) if isinstance(value, Path) else repr(value)
+    if len(shown) > 80:  # a value pasted by mistake, not one line to read
+        shown = f"{shown[:60]}... ({len(shown)} characters)"
+    return f"{where} {shown}" if where.startswith("--") else f"{where} = {shown}"
+
+
+def convert(value: Any, kind: Any, where: str, base: Path | None = None) -> Any:
+    """``value``, from a TOML file, the environment (text) or an option, as a setting of type
+    ``kind``; ``InputError`` naming ``where`` when it is not one.
+    A path (a type marked ``RELATIVE``) given in a file is resolved against ``base``, the file's
+    folder; one given elsewhere (``base`` None) is kept as given, relative to the current folder.
+    """
+    if typing.get_origin(kind) in (typing.Union, types.UnionType):
+        kind = next(a for a in typing.get_args(kind) if a is not type(None))
+    if typing.get_origin(kind) is Annotated:
+        if base is not None and RELATIVE in kind.__metadata__:
+            value = convert(value, kind.__origin__, where)
+            return type(value)(_resolve(base, str(value)))
+        kind = kind.__origin__
+    if kind is bool:
+        if isinstance(value, str) and value.lower() in ("1", "true", "yes", "0", "false", "no"):
+            return value.lower() in ("1", "true", "yes")
+        if isinstance(value, bool):
+            return value
+    elif kind in (int, float):
+        if isinstance(value, str):
+            try:
+                return kind(value)
+            except (ValueError, OverflowError):
+                pass
+        elif isinstance(value, (int,) if kind is int else (int, float)) \
+                and not isinstance(value, bool):
+            try:
+                return kind(value)  # TOML's 1 is a fine float; its 1.5 is not an int
+            except OverflowError:  # an integer too large for a float
+                pass
+    elif kind is str:
+        if isinstance(value, str):
+            return value
+    elif kind is Path and isinstance(value, str | Path):
+        if not str(value).strip():
+            raise InputError(f"{named(where, str(value))}: must not be empty (a folder)")
+        return Path(value)
+    type_name = getattr(kind, "__name__", str(kind))
+    raise InputError(f"{named(where, value)}: expected {type_name}")
+
+
+def _resolve(base: Path, value: str) -> str:
+    """Paths in bulletin.toml are relative to the file that names them."""
+    if not value or "://" in value or has_control(value) or Path(value).is_absolute():
+        return value  # (a name no file can have is refused by its rule)
+    try:
+        return str((base / value).resolve())
+    except (OSError, RuntimeError):  # a symlink loop: its rule names it
+        return str(base / value)

@@ -99,18 +99,19 @@ class GttsEngine:
             raise ToolError(f"gtts: {problem}")
         from gtts.lang import tts_langs
 
-        self.lang = config.voice or config.lang
+        settings = config.gtts
+        self.lang = config.voice or settings.lang
         if self.lang not in tts_langs():
             raise InputError(f"gtts language '{self.lang}': not one gTTS speaks "
                              "(e.g. en, fr, de, es; see `gtts-cli --all`)")
-        if not re.fullmatch(r"[a-z]{2,3}(\.[a-z]{2,3})?", config.tld):
-            raise InputError(f"gtts tld '{config.tld}': expected a Google domain ending such as "
+        if not re.fullmatch(r"[a-z]{2,3}(\.[a-z]{2,3})?", settings.tld):
+            raise InputError(f"gtts tld '{settings.tld}': expected a Google domain ending such as "
                              "com, co.uk or com.au")
         if config.speed != 1.0:
             raise InputError(f"voice speed {config.speed}: gtts has only normal and slow "
-                             "(set slow = true in [voice])")
-        self.tld = config.tld
-        self.slow = config.slow
+                             "(set slow = true in [voice.gtts])")
+        self.tld = settings.tld
+        self.slow = settings.slow
         self.runner = runner
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
@@ -177,7 +178,7 @@ class GttsEngine:
 
     @classmethod
     def voices(cls) -> list[VoiceInfo]:
-        return [VoiceInfo("gtts", "en", "English; accent by [voice] tld: "
+        return [VoiceInfo("gtts", "en", "English; accent by [voice.gtts] tld: "
                           + ", ".join(ACCENTS[:7]), False),
                 VoiceInfo("gtts", "LANG", "any gTTS language code (fr, de, es, ...)", False)]
 
