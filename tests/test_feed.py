@@ -37,7 +37,8 @@ from sitekit import NS, article, make_config, parse_feed, quick_build
 
 BASE = "https://news.example.org/pod/"
 SHOW = {
-    "title": 'Marlow & <Green> "Tonight" \u2014 Z\u00fcrich \u0001edition',
+    # Markup and non-ASCII; a control character here is refused when the config loads.
+    "title": 'Marlow & <Green> "Tonight" \u2014 Z\u00fcrich edition',
     "author": "Green FM & Friends",
     "email": "news@example.org",
     "copyright": "\u00a9 2026 Green FM",
