@@ -5,7 +5,8 @@ strictly as XML and carry the channel and item tags podcast apps and directories
 enclosure, transcript, chapters file and the artwork under the feed's own base URL must exist in the
 site, with enclosure lengths equal to the files' byte sizes, durations matching the audio, guids
 unique, dates in RFC 2822 form, the artwork square and within size, and each companion file
-parseable.
+parseable, every chapters list non-empty. The catalog beside the feed must be one bulletin can
+build on: an SQLite file with the right tables and columns, whole, whose rows decode.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from lxml import etree
 from ..errors import ToolError
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from .artwork import artwork_problems
+from .catalog import catalog_problems
 from .chapters import VERSION as CHAPTERS_VERSION
 from .rss import DESCRIPTION_LIMIT, FEED_FILE
 
@@ -121,7 +123,9 @@ def _chapters_problem(path: Path, duration: float | None) -> str | None:
     if document.get("version") != CHAPTERS_VERSION:
         return f"has version {document.get('version')!r}, not {CHAPTERS_VERSION}"
     starts = [c.get("startTime") if isinstance(c, dict) else None for c in document["chapters"]]
-    if not starts or any(not isinstance(s, int | float) for s in starts):
+    if not starts:
+        return "lists no chapters"
+    if any(not isinstance(s, int | float) for s in starts):
         return "has a chapter without a numeric startTime"
     if starts != sorted(starts):
         return "lists chapters out of time order"
@@ -234,7 +238,13 @@ def _check_item(item: etree._Element, number: int, site: _Site,
 
 
 def check_site(site: Path, runner: CommandRunner = DEFAULT_RUNNER) -> list[str]:
-    """Every problem a podcast app or directory would find with the site at ``site``."""
+    """Every problem a podcast app or directory would find with the site at ``site``, then what
+    would stop the next build: a catalog that is garbage, truncated, damaged, of the wrong schema,
+    with rows that do not decode, or empty."""
+    return _check_feed(site, runner) + catalog_problems(site)
+
+
+def _check_feed(site: Path, runner: CommandRunner) -> list[str]:
     feed = site / FEED_FILE
     try:
         data = feed.read_bytes()
