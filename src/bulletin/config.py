@@ -36,6 +36,7 @@ class ShowConfig:
     explicit: bool = False
     copyright: str = ""
     keep_episodes: int = 0  # 0 keeps every episode
+    replaced_grace_hours: float = 24.0  # a rebuilt episode's old audio stays this long
 
 
 @dataclass(frozen=True)
