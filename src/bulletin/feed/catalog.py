@@ -13,7 +13,7 @@ do not decode) is an ``InputError`` naming it; a full disk or an I/O failure is 
 A catalog in a folder this process cannot write is opened read-only (SQLite's ``mode=ro``, or
 ``immutable`` when no write-ahead log is pending), so a read-only site can still be listed and
 served. ``Catalog.unopened(site).state()`` tells a missing or empty catalog from a ready one,
-writing nothing; ``catalog_problems(site)`` lists what is wrong with one (for ``feed check``).
+writing nothing.
 """
 
 from __future__ import annotations
@@ -119,6 +119,9 @@ def _header_problem(path: Path) -> str | None:
     size = path.stat().st_size
     if page_size < 512 or page_size & (page_size - 1):
         return "not an SQLite database (bad page size)"
+    log = path.with_name(path.name + "-wal")
+    if log.is_file() and log.stat().st_size:
+        return None  # a checkpoint cut short may have left the file short: the log completes it
     if header[24:28] == header[92:96] and size < pages * page_size:
         return f"truncated: {size} of its {pages * page_size} bytes are there"
     if size % page_size:
@@ -401,6 +404,8 @@ class Catalog:
 
     def replaced_due(self, db: sqlite3.Connection, before: dt.datetime) -> list[str]:
         """Forget the replaced audio files replaced before ``before``; returns them."""
+        if before.tzinfo is None:
+            before = before.replace(tzinfo=dt.UTC)
         due = []
         for audio_file, when in db.execute("SELECT audio_file, replaced_at FROM replaced"):
             try:
@@ -427,6 +432,11 @@ class Catalog:
         if guid:
             db.execute("INSERT OR IGNORE INTO settings VALUES ('podcast_guid', ?)", (guid,))
 
+    def podcast_guid(self, db: sqlite3.Connection) -> str:
+        """The show's podcast:guid once one was recorded, else ""."""
+        row = db.execute("SELECT value FROM settings WHERE key = 'podcast_guid'").fetchone()
+        return str(row[0]) if row else ""
+
     def settings(self, db: sqlite3.Connection) -> SiteSettings | None:
         """The recorded settings, or None for a catalog no build has rendered yet."""
         values = dict(db.execute("SELECT key, value FROM settings").fetchall())
@@ -442,24 +452,3 @@ class Catalog:
         return SiteSettings(show=show, image=str(values.get("image", "")),
                             podcast_guid=str(values.get("podcast_guid", "")))
 
-
-def catalog_problems(site: Path) -> list[str]:
-    """What is wrong with the site's catalog, one line each naming it (empty when sound or
-    absent): not SQLite, truncated, damaged pages, tables or columns missing, rows that do not
-    decode."""
-    path = site / FILENAME
-    if not path.is_file():
-        return []
-    try:
-        if Catalog.unopened(site).state() == EMPTY:
-            return [f"{path}: the catalog is empty; the next build needs --rebuild-catalog"]
-        catalog = Catalog(site, create=False)
-        with catalog.reading() as db:
-            verdict = [row[0] for row in db.execute("PRAGMA quick_check")]
-            if verdict != ["ok"]:
-                return [f"{path}: the catalog is damaged ({'; '.join(verdict[:3])})"]
-            catalog.episodes(db)
-            catalog.settings(db)
-    except BulletinError as exc:
-        return [str(exc)]
-    return []

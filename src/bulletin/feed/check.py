@@ -19,10 +19,10 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from ..errors import ToolError
+from ..errors import BulletinError, ToolError
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from .artwork import artwork_problems
-from .catalog import catalog_problems
+from .catalog import EMPTY, FILENAME, Catalog
 from .chapters import VERSION as CHAPTERS_VERSION
 from .rss import DESCRIPTION_LIMIT, FEED_FILE
 
@@ -278,3 +278,25 @@ def _check_feed(site: Path, runner: CommandRunner) -> list[str]:
             problems.append(f"item {number}: guid {guid} repeats item {seen[guid]}'s")
         seen.setdefault(guid, number)
     return [f"{feed}: {p}" for p in problems]
+
+
+def catalog_problems(site: Path) -> list[str]:
+    """What is wrong with the site's catalog, one line each naming it (empty when sound or
+    absent): not SQLite, truncated, damaged pages, tables or columns missing, rows that do not
+    decode."""
+    path = site / FILENAME
+    if not path.is_file():
+        return []  # a site copied elsewhere without its catalog is still a good site
+    try:
+        if Catalog.unopened(site).state() == EMPTY:
+            return [f"{path}: the catalog is empty; the next build needs --rebuild-catalog"]
+        catalog = Catalog(site, create=False)
+        with catalog.reading() as db:
+            verdict = [row[0] for row in db.execute("PRAGMA quick_check")]
+            if verdict != ["ok"]:
+                return [f"{path}: the catalog is damaged ({'; '.join(verdict[:3])})"]
+            catalog.episodes(db)
+            catalog.settings(db)
+    except BulletinError as exc:
+        return [str(exc)]
+    return []

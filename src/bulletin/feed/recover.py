@@ -10,6 +10,7 @@ the site are left out, each with a line saying why.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -220,9 +221,9 @@ def recover(site: Path) -> Recovered:
     for episode in reversed(episodes):  # oldest first: unnumbered items get the next numbers
         if not episode.number or episode.number in {e.number for e in numbered}:
             highest += 1
-            episode = Episode(**{**episode.__dict__, "number": highest})
+            episode = dataclasses.replace(episode, number=highest)
         numbered.append(episode)
-    guid = _text(channel, "podcast:guid")
-    public = base and not is_local(base)
-    return Recovered(episodes=tuple(reversed(numbered)), podcast_guid=guid if public else "",
+    public = bool(base) and not is_local(base)  # a local feed's guid names no podcast
+    return Recovered(episodes=tuple(reversed(numbered)),
+                     podcast_guid=_text(channel, "podcast:guid") if public else "",
                      skipped=tuple(skipped))

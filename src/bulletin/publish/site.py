@@ -153,8 +153,7 @@ def _settings(catalog: Catalog, db: sqlite3.Connection, config: Config,
               image: str) -> SiteSettings:
     """This build's settings. The podcast:guid is assigned once the feed has a public URL (a
     localhost URL names no podcast in the world) and kept from then on."""
-    stored = catalog.settings(db)
-    guid = stored.podcast_guid if stored else ""
+    guid = catalog.podcast_guid(db)
     if not guid and not is_local(config.show.base_url):
         guid = podcast_guid(feed_url(config.show))
     return SiteSettings(show=config.show, image=image, podcast_guid=guid)
@@ -270,7 +269,8 @@ def publish(mp3: Path, script: Script, the_mix: Mix, description: str, config: C
             _copy_in(mp3, site, episode, config, created)
             image = cover_path(config)
             with site_lock(site), catalog.transaction() as db:
-                catalog_guard(site)
+                if catalog.is_empty(db):  # as it was checked, unless it was lost meanwhile
+                    catalog_guard(site)
                 episode, replaced = catalog.upsert(db, episode)
                 if replaced:
                     catalog.keep_replaced(db, replaced, when)
