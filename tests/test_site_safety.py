@@ -174,6 +174,15 @@ def test_a_fresh_site_builds_without_the_option(tmp_path, new_article):
     assert feed_guids(config.site) == [result.episode.guid]
 
 
+def test_listing_a_site_that_lost_its_catalog_says_how_to_rebuild_it(three, cli):
+    config, _ = three
+    delete_catalog(config.site)
+    result = cli("episodes", "list", "--site", config.site)
+    assert result.exit_code == 2
+    assert "--rebuild-catalog" in one_line(result.stderr)
+    assert not (config.site / "catalog.sqlite3").exists()
+
+
 def test_the_sweep_leaves_files_the_feed_listed(three, new_article):
     """The catalog lost one row (not all): the feed follows the catalog, but the files the feed
     listed when the build began are not swept as leftovers."""
@@ -436,3 +445,4 @@ def test_build_on_a_read_only_site_says_so_before_speaking(three, cli, new_artic
     assert not any(cache.rglob("*.wav")), "nothing was spoken"
     assert removal.exit_code == 2
     assert "read-only" in one_line(removal.stderr)
+

@@ -138,6 +138,9 @@ class Catalog:
     def __init__(self, site: Path, create: bool = True) -> None:
         self._locate(site)
         if not self.path.is_file():
+            if not create and (site / "feed.xml").is_file():
+                raise InputError(f"{site}: {FILENAME} is missing, though the site has a feed; "
+                                 "`bulletin build --rebuild-catalog` rebuilds it from feed.xml")
             if not create:
                 raise InputError(f"{site}: no bulletin catalog here ({FILENAME} is missing); "
                                  "build an episode first or pass --site")
