@@ -9,7 +9,8 @@ over; ``episodes()`` lists them newest first. Each change is one exclusive trans
 concurrent builds queue instead of losing updates.
 
 A file that is not a bulletin catalog (not SQLite, truncated, tables or columns missing, rows that
-do not decode) is an ``InputError`` naming it; a full disk or an I/O failure is a ``ToolError``.
+do not decode) is a ``NotACatalog`` (an ``InputError``) naming it; a full disk or an I/O failure
+is a ``ToolError``.
 A catalog in a folder this process cannot write is opened read-only (SQLite's ``mode=ro``, or
 ``immutable`` when no write-ahead log is pending), so a read-only site can still be listed and
 served. ``Catalog.unopened(site).state()`` tells a missing or empty catalog from a ready one,
@@ -72,6 +73,11 @@ RESOURCE_ERRORS = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_BUSY", "SQLITE_LOCKED"
 ACCESS_ERRORS = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")
 
 MISSING, EMPTY, READY = "missing", "empty", "ready"
+
+
+class NotACatalog(InputError):
+    """The file is there but is no bulletin catalog: not SQLite, cut short, of another schema, or
+    with rows that cannot be read."""
 
 
 @dataclass(frozen=True)
@@ -216,7 +222,7 @@ class Catalog:
         if name.startswith(ACCESS_ERRORS):
             return InputError(f"{self.path}: cannot open the catalog for writing ({exc}); "
                               "is the site read-only?")
-        return InputError(f"{self.path}: not a bulletin catalog ({exc})")
+        return NotACatalog(f"{self.path}: not a bulletin catalog ({exc})")
 
     def _examine(self) -> tuple[str, bool]:
         """EMPTY or READY, and whether the tables are there; an InputError naming what is wrong
@@ -225,7 +231,7 @@ class Catalog:
             return EMPTY, False
         problem = _header_problem(self.path)
         if problem:
-            raise InputError(f"{self.path}: not a bulletin catalog ({problem})")
+            raise NotACatalog(f"{self.path}: not a bulletin catalog ({problem})")
         with self._open() as db:
             tables = {row[0] for row in db.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -233,11 +239,11 @@ class Catalog:
                 return EMPTY, False
             for table, wanted in COLUMNS.items():
                 if table not in tables:
-                    raise InputError(f"{self.path}: not a bulletin catalog (no table '{table}')")
+                    raise NotACatalog(f"{self.path}: not a bulletin catalog (no table '{table}')")
                 found = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
                 missing = [c for c in wanted if c not in found]
                 if missing:
-                    raise InputError(f"{self.path}: not a bulletin catalog (table '{table}' has "
+                    raise NotACatalog(f"{self.path}: not a bulletin catalog (table '{table}' has "
                                      f"no column {', '.join(repr(c) for c in missing)})")
             return (EMPTY if self.is_empty(db) else READY), True
 
@@ -313,7 +319,7 @@ class Catalog:
         try:
             return int(last[0]) if last else 0
         except ValueError:
-            raise InputError(f"{self.path}: not a bulletin catalog (last_number is "
+            raise NotACatalog(f"{self.path}: not a bulletin catalog (last_number is "
                              f"{last[0]!r})") from None
 
     def _insert(self, db: sqlite3.Connection, episode: Episode) -> None:
@@ -379,7 +385,7 @@ class Catalog:
                            description=str(r[3]), pub_date=pub_date, audio_file=str(r[5]),
                            length=int(r[6]), duration=float(r[7]), chapters=chapters, cues=cues)
         except (TypeError, ValueError) as exc:  # json's decode error is a ValueError
-            raise InputError(f"{self.path}: not a bulletin catalog (episode {r[0]!r}: {field} "
+            raise NotACatalog(f"{self.path}: not a bulletin catalog (episode {r[0]!r}: {field} "
                              f"cannot be read: {exc})") from None
 
     def episodes(self, db: sqlite3.Connection | None = None) -> list[Episode]:
@@ -450,7 +456,7 @@ class Catalog:
             known = {f.name for f in dataclasses.fields(ShowConfig)}
             show = ShowConfig(**{k: v for k, v in stored.items() if k in known})
         except (TypeError, ValueError, AttributeError) as exc:
-            raise InputError(f"{self.path}: not a bulletin catalog (the show settings cannot be "
+            raise NotACatalog(f"{self.path}: not a bulletin catalog (the show settings cannot be "
                              f"read: {exc})") from None
         return SiteSettings(show=show, image=str(values.get("image", "")),
                             podcast_guid=str(values.get("podcast_guid", "")))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ..errors import InputError, ToolError
 from ..feed import EPISODES_DIR, FEED_FILE, INDEX_FILE, Catalog, EpisodeFiles
-from ..feed.catalog import FILENAME, MISSING, READY, is_writable
+from ..feed.catalog import FILENAME, MISSING, READY, NotACatalog, is_writable
 from ..feed.recover import recover
 from ..fileio import atomic_writer
 
@@ -112,7 +112,7 @@ def catalog_guard(site: Path) -> None:
         state = Catalog.unopened(site).state()
         if state == READY:
             Catalog(site, create=False).episodes()  # every row can be read
-    except InputError as exc:
+    except NotACatalog as exc:
         raise InputError(f"{exc}; {REBUILD_HINT}") from None
     refusal = _refusal(site, state)
     if refusal:
@@ -127,7 +127,7 @@ def rebuild_catalog(site: Path) -> int | None:
         if Catalog.unopened(site).state() == READY:
             Catalog(site, create=False).episodes()
             return None
-    except InputError:
+    except NotACatalog:
         stamp = time.strftime("%Y%m%dT%H%M%S")
         for suffix in ("", "-wal", "-shm"):
             old = site / (FILENAME + suffix)
