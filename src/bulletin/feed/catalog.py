@@ -75,9 +75,9 @@ ACCESS_ERRORS = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AU
 MISSING, EMPTY, READY = "missing", "empty", "ready"
 
 
-class NotACatalog(InputError):
+class NotACatalog(InputError, ValueError):
     """The file is there but is no bulletin catalog: not SQLite, cut short, of another schema, or
-    with rows that cannot be read."""
+    with rows that cannot be read (a ValueError too, as an unreadable row always was)."""
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ class Catalog:
         return db
 
     @contextmanager
-    def _open(self, writing: bool = False) -> Iterator[sqlite3.Connection]:
+    def _connection(self, writing: bool = False) -> Iterator[sqlite3.Connection]:
         """A connection, closed on the way out, with SQLite's errors turned into one-line ones."""
         try:
             db = self._connect(writing)
@@ -232,7 +232,7 @@ class Catalog:
         problem = _header_problem(self.path)
         if problem:
             raise NotACatalog(f"{self.path}: not a bulletin catalog ({problem})")
-        with self._open() as db:
+        with self._connection() as db:
             tables = {row[0] for row in db.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not tables:
@@ -251,14 +251,14 @@ class Catalog:
         if self.read_only:
             raise InputError(f"{self.site}: the site is read-only; cannot create its catalog")
         self.site.mkdir(parents=True, exist_ok=True)
-        with self._open(writing=True) as db:
+        with self._connection(writing=True) as db:
             db.executescript(SCHEMA + REPLACED)
 
     # Sessions
 
     @contextmanager
     def _session(self, begin: str, writing: bool) -> Iterator[sqlite3.Connection]:
-        with self._open(writing) as db:
+        with self._connection(writing) as db:
             try:
                 db.execute(begin)
                 if writing:
