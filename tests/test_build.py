@@ -136,7 +136,7 @@ def test_rebuilding_the_same_article_replaces_its_episode(cli, write_article):
     feed = feedparser.parse(Path("public/feed.xml").read_bytes())
     assert len(feed.entries) == 1
     assert feed.entries[0].enclosures[0].href.endswith(Path(second["mp3"]).name)
-    assert not Path(first["mp3"]).exists(), "the replaced audio file is retired"
+    assert Path(first["mp3"]).exists(), "the replaced audio stays while listeners may stream it"
     assert Path(second["mp3"]).exists()
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import os
+import random
 import shutil
 import sqlite3
 import time
@@ -176,3 +178,57 @@ def test_files_a_killed_build_left_behind_are_swept_once_they_are_old(tmp_path):
     assert not any(path.exists() for path in old)
     assert all(path.exists() for path in fresh), "a running build's files are left alone"
     assert result.mp3.exists() and len(feed_guids(config.site)) == 2
+
+
+def garbage_catalog(catalog: Path) -> None:
+    catalog.write_bytes(random.Random(7).randbytes(20000))
+
+
+def truncated_catalog(catalog: Path) -> None:
+    data = catalog.read_bytes()
+    catalog.write_bytes(data[:len(data) // 2 + 100])
+
+
+def change_catalog(*statements: str):
+    def change(catalog: Path) -> None:
+        with contextlib.closing(sqlite3.connect(catalog)) as db:
+            for statement in statements:
+                db.execute(statement)
+            db.commit()
+    return change
+
+
+CATALOG_BREAKAGES = {
+    "garbage": (garbage_catalog, "not an SQLite database"),
+    "truncated": (truncated_catalog, "truncated"),
+    "no settings table": (change_catalog("DROP TABLE settings"), "no table 'settings'"),
+    "no cues column": (change_catalog("ALTER TABLE episodes DROP COLUMN cues"),
+                       "table 'episodes' has no column 'cues'"),
+    "chapters not JSON": (change_catalog("UPDATE episodes SET chapters = '[[\"Chapter\", '"),
+                          "chapters cannot be read"),
+    "cues of the wrong shape": (change_catalog("UPDATE episodes SET cues = '[[\"Cue\", 1]]'"),
+                                "cues cannot be read"),
+}
+
+
+@pytest.mark.parametrize("case", list(CATALOG_BREAKAGES))
+@pytest.mark.parametrize("command", ["episodes list", "episodes remove", "build"])
+def test_a_broken_catalog_is_one_line_and_changes_nothing(three, cli, tmp_path, case, command):
+    config, results = three
+    catalog = config.site / "catalog.sqlite3"
+    breakage, words = CATALOG_BREAKAGES[case]
+    breakage(catalog)
+    before = site_snapshot(config.site)
+    args = {"episodes list": ["episodes", "list"],
+            "episodes remove": ["episodes", "remove", results[0].episode.guid],
+            "build": ["build", article(tmp_path, "n.txt", "News", "Some news."),
+                      "--engine", "espeak"]}[command]
+    result = cli(*args, "--site", config.site)
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.output, result.output
+    assert lines[0].startswith(f"bulletin: {catalog}: not a bulletin catalog"), lines
+    assert words in lines[0]
+    if command == "build":
+        assert "--rebuild-catalog" in lines[0]
+    assert site_snapshot(config.site) == before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -12,6 +13,7 @@ from lxml import etree
 from PIL import Image
 
 from sitekit import NS, article, make_config, parse_feed, quick_build
+from test_catalog import CATALOG_BREAKAGES
 
 BASE = "https://news.example.org/pod/"
 
@@ -104,6 +106,12 @@ def small_cover(site):
     Image.new("RGB", (600, 600), (10, 90, 30)).save(site / "cover.png")
 
 
+def empty_chapters(site):
+    chapters = first(site, "podcast:chapters/@url")
+    document = json.loads(chapters.read_text())
+    chapters.write_text(json.dumps({**document, "chapters": []}))
+
+
 def not_xml(site):
     with (site / "feed.xml").open("ab") as feed:
         feed.write(b"<item>&broken</item>")
@@ -117,6 +125,7 @@ BREAKAGES = {
     "truncated mp3": (truncate_mp3, ["bytes", "itunes:duration says"]),
     "missing transcript": (delete_vtt, ["transcript", "does not resolve", ".vtt is missing"]),
     "broken chapters": (break_chapters, ["chapter without a numeric startTime"]),
+    "empty chapters": (empty_chapters, ["lists no chapters"]),
     "repeated guid": (repeat_guid, ["item 2: guid", "repeats item 1"]),
     "date not RFC 2822": (bad_date, ["'2026-11-03' is not in RFC 2822 form"]),
     "wrong weekday": (wrong_weekday, ["names the wrong weekday"]),
@@ -148,7 +157,8 @@ def test_each_breakage_is_reported_in_one_line(case, cli, site):
     assert all(line.startswith(f"{site / 'feed.xml'}: ") for line in lines), lines
     for words in expected:
         assert any(words in line for line in lines), (words, lines)
-    if case in ("truncated mp3", "missing transcript", "broken chapters", "wrong length"):
+    if case in ("truncated mp3", "missing transcript", "broken chapters", "empty chapters",
+                "wrong length"):
         assert all("item 1 (Checked story 1)" in line for line in lines), lines
 
 
@@ -156,3 +166,20 @@ def test_a_missing_site_folder_is_an_input_error(cli, tmp_path):
     result = cli("feed", "check", "--site", tmp_path / "nowhere")
     assert result.exit_code == 2
     assert result.stderr.strip() == f"bulletin: {tmp_path / 'nowhere'}: no such site folder"
+
+
+@pytest.mark.parametrize("case", [*CATALOG_BREAKAGES, "empty"])
+def test_a_broken_catalog_is_reported_in_one_line(case, cli, site):
+    catalog = site / "catalog.sqlite3"
+    if case == "empty":
+        catalog.write_bytes(b"")
+        words = "the catalog is empty"
+    else:
+        breakage, words = CATALOG_BREAKAGES[case]
+        breakage(catalog)
+    result = cli("feed", "check", "--site", site)
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert result.stdout.strip().splitlines() == [next(
+        line for line in result.stdout.splitlines() if line.startswith(f"{catalog}: "))]
+    assert words in result.stdout

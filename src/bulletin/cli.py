@@ -178,6 +178,9 @@ def build(
     base_url: Annotated[str | None, typer.Option(help="Public URL of the site.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
     quiet: QuietOption = False,
+    rebuild_catalog: Annotated[bool, typer.Option(
+        "--rebuild-catalog", help="When the site's catalog is missing, empty or unreadable, "
+        "rebuild it from feed.xml and the episode files first.")] = False,
 ) -> None:
     """Build a bulletin from ARTICLES (or an edited --script) and publish it with the feed."""
     from . import pipeline
@@ -191,7 +194,7 @@ def build(
     ready = load_script(script) if script is not None else None
     with _Progress(not (quiet or as_json)) as progress:
         result = pipeline.build(articles or [], cfg, script=ready, progress=progress,
-                                stage=progress.stage)
+                                stage=progress.stage, rebuild_catalog=rebuild_catalog)
     if as_json:
         typer.echo(json.dumps(result.summary()))
     elif not quiet:

@@ -16,6 +16,7 @@ from . import audio
 from .config import Config
 from .models import Episode, Script
 from .publish import describe, publish
+from .publish.site import prepare_site
 from .runner import DEFAULT_RUNNER, CommandRunner
 from .script import build_script
 from .tts import Engine, SegmentCache, get_engine, synthesize_script
@@ -66,8 +67,14 @@ def build(
     clock: Clock = utc_now,
     progress: Progress | None = None,
     stage: Stage = lambda name: None,
+    rebuild_catalog: bool = False,
 ) -> BuildResult:
-    """Build one bulletin from ``sources`` (or a ready ``script``) and publish it into the site."""
+    """Build one bulletin from ``sources`` (or a ready ``script``) and publish it into the site.
+
+    The site is checked first (writable, its catalog sound), so nothing is spoken for a build
+    that could not be published; ``rebuild_catalog`` rebuilds a lost catalog from the feed.
+    """
+    prepare_site(config, rebuild_catalog)
     now = clock()
     script = script or build_script(sources, config, now.date())
     engine = engine or get_engine(config.voice)
@@ -83,7 +90,7 @@ def build(
         stage("Encoding")
         level = audio.export(the_mix, mp3, tags, config.audio, runner, cache.renders)
         stage("Publishing")
-        episode = publish(mp3, script, the_mix, description, config, now)
+        episode = publish(mp3, script, the_mix, description, config, now, runner)
     cached = sum(1 for clip in clips if clip.cached)
     return BuildResult(
         episode=episode, mp3=config.site / episode.audio_file, feed=config.site / "feed.xml",

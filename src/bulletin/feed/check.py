@@ -5,7 +5,8 @@ strictly as XML and carry the channel and item tags podcast apps and directories
 enclosure, transcript, chapters file and the artwork under the feed's own base URL must exist in the
 site, with enclosure lengths equal to the files' byte sizes, durations matching the audio, guids
 unique, dates in RFC 2822 form, the artwork square and within size, and each companion file
-parseable.
+parseable, every chapters list non-empty. The catalog beside the feed must be one bulletin can
+build on: an SQLite file with the right tables and columns, whole, whose rows decode.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from ..errors import ToolError
+from ..errors import BulletinError, ToolError
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from .artwork import artwork_problems
+from .catalog import EMPTY, FILENAME, Catalog
 from .chapters import VERSION as CHAPTERS_VERSION
 from .rss import DESCRIPTION_LIMIT, FEED_FILE
 
@@ -121,7 +123,9 @@ def _chapters_problem(path: Path, duration: float | None) -> str | None:
     if document.get("version") != CHAPTERS_VERSION:
         return f"has version {document.get('version')!r}, not {CHAPTERS_VERSION}"
     starts = [c.get("startTime") if isinstance(c, dict) else None for c in document["chapters"]]
-    if not starts or any(not isinstance(s, int | float) for s in starts):
+    if not starts:
+        return "lists no chapters"
+    if any(not isinstance(s, int | float) for s in starts):
         return "has a chapter without a numeric startTime"
     if starts != sorted(starts):
         return "lists chapters out of time order"
@@ -234,7 +238,13 @@ def _check_item(item: etree._Element, number: int, site: _Site,
 
 
 def check_site(site: Path, runner: CommandRunner = DEFAULT_RUNNER) -> list[str]:
-    """Every problem a podcast app or directory would find with the site at ``site``."""
+    """Every problem a podcast app or directory would find with the site at ``site``, then what
+    would stop the next build: a catalog that is garbage, truncated, damaged, of the wrong schema,
+    with rows that do not decode, or empty."""
+    return _check_feed(site, runner) + catalog_problems(site)
+
+
+def _check_feed(site: Path, runner: CommandRunner) -> list[str]:
     feed = site / FEED_FILE
     try:
         data = feed.read_bytes()
@@ -268,3 +278,25 @@ def check_site(site: Path, runner: CommandRunner = DEFAULT_RUNNER) -> list[str]:
             problems.append(f"item {number}: guid {guid} repeats item {seen[guid]}'s")
         seen.setdefault(guid, number)
     return [f"{feed}: {p}" for p in problems]
+
+
+def catalog_problems(site: Path) -> list[str]:
+    """What is wrong with the site's catalog, one line each naming it (empty when sound or
+    absent): not SQLite, truncated, damaged pages, tables or columns missing, rows that do not
+    decode."""
+    path = site / FILENAME
+    if not path.is_file():
+        return []  # a site copied elsewhere without its catalog is still a good site
+    try:
+        if Catalog.unopened(site).state() == EMPTY:
+            return [f"{path}: the catalog is empty; the next build needs --rebuild-catalog"]
+        catalog = Catalog(site, create=False)
+        with catalog.reading() as db:
+            verdict = [row[0] for row in db.execute("PRAGMA quick_check")]
+            if verdict != ["ok"]:
+                return [f"{path}: the catalog is damaged ({'; '.join(verdict[:3])})"]
+            catalog.episodes(db)
+            catalog.settings(db)
+    except BulletinError as exc:
+        return [str(exc)]
+    return []

@@ -1,13 +1,19 @@
 """Publish an episode into the site folder, and take episodes out of it.
 
+``prepare_site(config, rebuild_catalog)`` checks, before anything is spoken, that the site can be
+written and that its catalog is sound (rebuilding a lost one from the feed when asked).
 ``publish(mp3, script, mix, description, config, when)`` → the ``Episode`` as published: its MP3,
 WebVTT and SRT transcripts and JSON chapters in ``episodes/``, its catalog entry, and ``feed.xml``
 and ``index.html`` rendered from the catalog. ``remove_episode(config, guid)`` → the removed
-``Episode``. Every file is written atomically; each catalog change is one exclusive transaction and
-the feed and page are renamed into place inside it, so concurrent builds queue instead of losing an
-episode, and a build killed at any moment leaves the previous feed, page and catalog whole. Files
-that leave the catalog (replaced, retired or removed episodes) are deleted only after it commits,
-and files a killed build left behind are swept once they are an hour old.
+``Episode``. Every file is written atomically. The new audio must last as long as its chapters say
+before anything is replaced. Each catalog change is one exclusive transaction, made while holding
+the site's lock; the feed and page are renamed into place just before it commits and put back if
+the commit fails, so concurrent builds queue instead of losing an episode, a full disk publishes
+nothing (and leaves no new audio behind), and a build killed at any moment leaves the previous
+feed, page and catalog whole. Audio a rebuild replaced stays for ``[show] replaced_grace_hours``
+(listeners may be streaming it); retired and removed episodes' files go once the catalog commits;
+files a killed build left behind are swept once they are an hour old; a file the feed lists is
+never swept.
 """
 
 from __future__ import annotations
@@ -17,14 +23,13 @@ import datetime as dt
 import hashlib
 import re
 import sqlite3
-import time
 import unicodedata
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..config import Config
-from ..errors import InputError
+from ..errors import InputError, ToolError
 from ..feed import (
     EPISODES_DIR,
     FEED_FILE,
@@ -37,16 +42,29 @@ from ..feed import (
     webvtt,
 )
 from ..feed.artwork import artwork_problems
+from ..feed.recover import listed_files
 from ..feed.rss import DESCRIPTION_LIMIT, description_html, feed_url, is_local, podcast_guid
 from ..feed.text import clean_text, clock, one_line
 from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
 from ..models import Chapter, Cue, Episode, Mix, Script
+from ..runner import DEFAULT_RUNNER, CommandRunner
 from ..templating import render
+from . import safety
 from .cover import make_cover
 from .render import render_site
+from .safety import (
+    catalog_guard,
+    check_writable,
+    delete,
+    files_of,
+    replacing,
+    site_lock,
+    sweep,
+    write_errors,
+)
 
 COVER_FILE = "cover.png"
-STALE_TEMP_SECONDS = 3600  # an unused file this old is left over from a build that was killed
+AUDIO_TOLERANCE = 1.0  # seconds the encoded audio may differ from the length its chapters give
 
 
 def slugify(text: str, limit: int = 60) -> str:
@@ -131,51 +149,20 @@ def cover_path(config: Config) -> str:
     return COVER_FILE
 
 
-def _sweep(site: Path, episodes: Sequence[Episode]) -> None:
-    """Delete what killed builds left behind: temp files, and episode files no episode uses.
-
-    Only files over an hour old go, so a build still running (whose files are seconds old and not
-    yet in the catalog) loses nothing.
-    """
-    cutoff = time.time() - STALE_TEMP_SECONDS
-    in_use = {path for e in episodes for path in EpisodeFiles.of(e.audio_file).all}
-    candidates = [*site.glob(".*.tmp"), *(site / EPISODES_DIR).glob("*")]
-    for path in candidates:
-        relative = path.relative_to(site).as_posix()
-        if relative in in_use or not (path.name.endswith(".tmp") or path.suffix in
-                                      (".mp3", ".vtt", ".srt", ".json")):
-            continue
-        try:
-            if path.is_file() and path.stat().st_mtime < cutoff:
-                path.unlink()
-        except OSError:
-            continue
-
-
 def _settings(catalog: Catalog, db: sqlite3.Connection, config: Config,
               image: str) -> SiteSettings:
     """This build's settings. The podcast:guid is assigned once the feed has a public URL (a
     localhost URL names no podcast in the world) and kept from then on."""
-    stored = catalog.settings(db)
-    guid = stored.podcast_guid if stored else ""
+    guid = catalog.podcast_guid(db)
     if not guid and not is_local(config.show.base_url):
         guid = podcast_guid(feed_url(config.show))
     return SiteSettings(show=config.show, image=image, podcast_guid=guid)
 
 
-def write_site(site: Path, episodes: Sequence[Episode], settings: SiteSettings) -> None:
-    """Render ``feed.xml`` and ``index.html`` from the catalog and rename each into place."""
+def site_files(episodes: Sequence[Episode], settings: SiteSettings) -> dict[str, str]:
+    """``feed.xml`` and ``index.html`` rendered from the catalog, by site path."""
     files = render_site(episodes, settings)
-    atomic_write_text(site / FEED_FILE, files.feed)
-    atomic_write_text(site / INDEX_FILE, files.index)
-
-
-def _delete_files(site: Path, gone: Iterable[Episode], kept: Sequence[Episode]) -> None:
-    in_use = {path for e in kept for path in EpisodeFiles.of(e.audio_file).all}
-    for episode in gone:
-        for path in EpisodeFiles.of(episode.audio_file).all:
-            if path not in in_use:
-                (site / path).unlink(missing_ok=True)
+    return {FEED_FILE: files.feed, INDEX_FILE: files.index}
 
 
 def _clean_episode(episode: Episode) -> Episode:
@@ -195,49 +182,125 @@ def write_companions(site: Path, episode: Episode, show_title: str, author: str)
         file_name=Path(files.audio).name))
 
 
+def check_length(mp3: Path, the_mix: Mix, runner: CommandRunner = DEFAULT_RUNNER) -> None:
+    """A ``ToolError`` unless ``mp3`` plays as long as its chapters (or the mix) say: a mix gone
+    wrong (a bad setting) must not replace a good episode."""
+    from ..feed.check import audio_seconds
+
+    expected = max((c.end for c in the_mix.chapters), default=the_mix.duration)
+    actual = audio_seconds(mp3, runner)
+    if abs(actual - expected) > AUDIO_TOLERANCE:
+        raise ToolError(f"{mp3.name}: the new audio lasts {actual:.1f} s but its chapters end at "
+                        f"{expected:.1f} s; check the [audio] settings; nothing was published")
+
+
+def prepare_site(config: Config, rebuild_catalog: bool = False) -> None:
+    """Before a build speaks anything: an ``InputError`` when the site is read-only, or its
+    catalog unreadable, or missing or empty while the site has a feed or episodes. With
+    ``rebuild_catalog``, such a catalog is first rebuilt from the feed and the episode files."""
+    site = config.site
+    check_writable(site)
+    if not site.is_dir():
+        return
+    if rebuild_catalog:
+        with site_lock(site), write_errors(site):
+            safety.rebuild_catalog(site)
+    catalog_guard(site)
+
+
+def _copy_in(mp3: Path, site: Path, episode: Episode, config: Config,
+             created: list[Path]) -> None:
+    """The MP3 and its companions into ``episodes/``; ``created`` gains each file that is new."""
+    names = EpisodeFiles.of(episode.audio_file)
+    created.extend(site / name for name in names.all if not (site / name).exists())
+    atomic_copy(mp3, site / names.audio)
+    write_companions(site, episode, config.show.title, config.show.author)
+
+
+def _grace(config: Config) -> dt.timedelta:
+    return dt.timedelta(hours=max(0.0, config.show.replaced_grace_hours))
+
+
+def _commit_site(site: Path, catalog: Catalog, db: sqlite3.Connection,
+                 settings: SiteSettings) -> tuple[list[Episode], set[str], set[str]]:
+    """Render the feed and page from the catalog, put them in place and commit; the old ones come
+    back if the commit fails. Returns the episodes, what the feed listed before, and the files
+    that must stay (the episodes', replaced audio still in its grace period)."""
+    episodes = catalog.episodes(db)
+    keep = files_of([e.audio_file for e in episodes]) | files_of(catalog.replaced(db))
+    before = listed_files(site)
+    with replacing(site, site_files(episodes, settings)):
+        catalog.commit(db)
+    return episodes, before if before is not None else set(), keep
+
+
+def _tidy(site: Path, gone: list[str], keep: set[str], listed_before: set[str]) -> None:
+    """After a commit: delete the files of ``gone`` audio, then leftovers of killed builds;
+    nothing that ``keep`` names, and nothing the feed lists."""
+    listed = listed_files(site)
+    if listed is None:
+        return  # the feed cannot be read: delete nothing rather than something it lists
+    delete(site, gone, keep | listed)
+    sweep(site, keep | listed | listed_before)
+
+
 def publish(mp3: Path, script: Script, the_mix: Mix, description: str, config: Config,
-            when: dt.datetime) -> Episode:
+            when: dt.datetime, runner: CommandRunner = DEFAULT_RUNNER) -> Episode:
     """Put ``mp3`` and its companions into the site and the catalog; re-render feed and page."""
     _check_configured_image(config)
+    check_length(mp3, the_mix, runner)
     site = config.site
+    check_writable(site)
+    with write_errors(site):
+        site.mkdir(parents=True, exist_ok=True)
+        with site_lock(site):  # the catalog exists before any episode file does
+            catalog_guard(site)
+            catalog = Catalog(site)
     digest = hashlib.sha256(mp3.read_bytes()).hexdigest()[:10]
     relative = f"{EPISODES_DIR}/{script.date.isoformat()}-{slugify(script.title)}-{digest}.mp3"
-    atomic_copy(mp3, site / relative)
     episode = _clean_episode(Episode(
         guid=episode_guid(script), title=script.title, description=description,
-        pub_date=when, audio_file=relative, length=(site / relative).stat().st_size,
+        pub_date=when, audio_file=relative, length=mp3.stat().st_size,
         duration=the_mix.duration, chapters=the_mix.chapters, cues=the_mix.cues,
     ))
-    write_companions(site, episode, config.show.title, config.show.author)
-    image = cover_path(config)
-    catalog = Catalog(site)
-    with catalog.transaction() as db:
-        episode, replaced = catalog.upsert(db, episode)
-        retired = catalog.retire(db, config.show.keep_episodes)
-        settings = _settings(catalog, db, config, image)
-        catalog.save_settings(db, settings)
-        episodes = catalog.episodes(db)
-        write_site(site, episodes, settings)
-    gone = list(retired)
-    if replaced:
-        gone.append(dataclasses.replace(episode, audio_file=replaced))
-    _delete_files(site, gone, episodes)
-    _sweep(site, episodes)
+    created: list[Path] = []
+    try:
+        with write_errors(site):
+            _copy_in(mp3, site, episode, config, created)
+            image = cover_path(config)
+            with site_lock(site), catalog.transaction() as db:
+                if catalog.is_empty(db):  # as it was checked, unless it was lost meanwhile
+                    catalog_guard(site)
+                episode, replaced = catalog.upsert(db, episode)
+                if replaced:
+                    catalog.keep_replaced(db, replaced, when)
+                retired = catalog.retire(db, config.show.keep_episodes)
+                due = catalog.replaced_due(db, when - _grace(config))
+                settings = _settings(catalog, db, config, image)
+                catalog.save_settings(db, settings)
+                _, listed_before, keep = _commit_site(site, catalog, db, settings)
+    except BaseException:
+        for path in created:
+            path.unlink(missing_ok=True)
+        raise
+    _tidy(site, [e.audio_file for e in retired] + due, keep, listed_before)
     return episode
 
 
-def remove_episode(config: Config, guid: str) -> Episode:
-    """Take the episode whose guid is (or starts with) ``guid`` out of the site, files and all."""
+def remove_episode(config: Config, guid: str, now: dt.datetime | None = None) -> Episode:
+    """Take the episode whose guid is (or starts with) ``guid`` out of the site, files and all;
+    ``now`` (default: the clock) also ends the grace period of audio replaced long enough ago."""
     site = config.site
+    now = now or dt.datetime.now(dt.UTC)
     catalog = Catalog(site, create=False)
-    with catalog.transaction() as db:
+    check_writable(site)
+    with write_errors(site), site_lock(site), catalog.transaction() as db:
         episode = catalog.find(db, guid)
         catalog.remove(db, episode.guid)
+        due = catalog.replaced_due(db, now - _grace(config))
         settings = catalog.settings(db) or SiteSettings(show=config.show, image=COVER_FILE)
-        episodes = catalog.episodes(db)
-        write_site(site, episodes, settings)
-    _delete_files(site, [episode], episodes)
-    _sweep(site, episodes)
+        _, listed_before, keep = _commit_site(site, catalog, db, settings)
+    _tidy(site, [episode.audio_file, *due], keep, listed_before)
     return episode
 
 
