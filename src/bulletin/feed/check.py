@@ -20,6 +20,7 @@ from urllib.parse import unquote
 from lxml import etree
 
 from ..errors import BulletinError, ToolError
+from ..ffmpeg import probe_seconds
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from .artwork import artwork_problems
 from .catalog import EMPTY, FILENAME, Catalog
@@ -59,20 +60,6 @@ def _seconds(value: str) -> float | None:
     for part in parts:
         total = total * 60 + part
     return total
-
-
-def audio_seconds(path: Path, runner: CommandRunner = DEFAULT_RUNNER) -> float:
-    """How long an MP3 really plays: its frames counted by ffprobe (not the header's claim,
-    which a truncated file keeps)."""
-    result = runner.run(["ffprobe", "-v", "error", "-select_streams", "a:0", "-count_packets",
-                         "-show_entries", "stream=nb_read_packets,sample_rate", "-of", "json",
-                         str(path)])
-    streams = json.loads(result.stdout or b"{}").get("streams") or [{}]
-    frames, rate = streams[0].get("nb_read_packets"), streams[0].get("sample_rate")
-    if not frames or not rate:
-        raise ToolError(f"ffprobe: {path.name} has no audio stream")
-    rate = int(rate)
-    return int(frames) * (1152 if rate >= 32000 else 576) / rate
 
 
 def _date_problem(value: str) -> str | None:
@@ -206,7 +193,7 @@ def _check_item(item: etree._Element, number: int, site: _Site,
             if length != str(size):
                 problems.append(f"{label}: enclosure length {length} but the file has {size} bytes")
             try:
-                duration = audio_seconds(path, runner)
+                duration = probe_seconds(path, runner)
             except ToolError as exc:
                 problems.append(f"{label}: enclosure {path.name} is not a readable MP3 ({exc})")
             if duration is not None and declared is not None \

@@ -45,6 +45,7 @@ from ..feed.artwork import artwork_problems
 from ..feed.recover import listed_files
 from ..feed.rss import DESCRIPTION_LIMIT, description_html, feed_url, is_local, podcast_guid
 from ..feed.text import clean_text, clock, one_line
+from ..ffmpeg import probe_seconds
 from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
 from ..models import Chapter, Cue, Episode, Mix, Script
 from ..runner import DEFAULT_RUNNER, CommandRunner
@@ -185,10 +186,9 @@ def write_companions(site: Path, episode: Episode, show_title: str, author: str)
 def check_length(mp3: Path, the_mix: Mix, runner: CommandRunner = DEFAULT_RUNNER) -> None:
     """A ``ToolError`` unless ``mp3`` plays as long as its chapters (or the mix) say: a mix gone
     wrong (a bad setting) must not replace a good episode."""
-    from ..feed.check import audio_seconds
 
     expected = max((c.end for c in the_mix.chapters), default=the_mix.duration)
-    actual = audio_seconds(mp3, runner)
+    actual = probe_seconds(mp3, runner)
     if abs(actual - expected) > AUDIO_TOLERANCE:
         raise ToolError(f"{mp3.name}: the new audio lasts {actual:.1f} s but its chapters end at "
                         f"{expected:.1f} s; check the [audio] settings; nothing was published")
