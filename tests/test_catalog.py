@@ -162,6 +162,28 @@ def test_the_catalog_keeps_what_the_feed_needs_across_connections(three):
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
+def test_chapters_are_stored_by_name_and_older_catalogs_still_read(three, cli):
+    """Each chapter and cue is kept as {"title"/"text", "start", "end"}, so adding a field to
+    the model never shifts a value into another's place; catalogs written before, which kept
+    [kind, text, start, end], are still read as they were."""
+    config, results = three
+    path = config.site / "catalog.sqlite3"
+    before = cli("episodes", "list", "--json", "--site", config.site).stdout
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        rows = db.execute("SELECT guid, chapters, cues FROM episodes").fetchall()
+        for guid, chapters, cues in rows:
+            stored = json.loads(chapters)
+            assert stored and all(set(c) == {"title", "start", "end"} for c in stored)
+            assert all(set(c) == {"text", "start", "end"} for c in json.loads(cues))
+            older = [[["Chapter", c["title"], c["start"], c["end"]] for c in stored],
+                     [["Cue", c["text"], c["start"], c["end"]] for c in json.loads(cues)]]
+            db.execute("UPDATE episodes SET chapters = ?, cues = ? WHERE guid = ?",
+                       (json.dumps(older[0]), json.dumps(older[1]), guid))
+    assert cli("episodes", "list", "--json", "--site", config.site).stdout == before
+    assert {e.guid: e.chapters for e in Catalog(config.site).episodes()} == {
+        r.episode.guid: r.episode.chapters for r in results}
+
+
 def test_files_a_killed_build_left_behind_are_swept_once_they_are_old(tmp_path):
     config = make_config(tmp_path)
     quick_build(config, article(tmp_path, "a.txt", "First story", "Some text."), when=DAY)

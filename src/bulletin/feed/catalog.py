@@ -1,20 +1,11 @@
-"""The episode catalog: a SQLite database in the site folder, the source of truth for the feed.
+"""The episode catalog: the source of truth for the feed, kept in ``catalog_file``'s SQLite file.
 
-``Catalog(site)`` opens (or creates) ``site/catalog.sqlite3``; ``Catalog(site, create=False)`` only
-opens one that exists. Inside ``transaction()``: ``upsert`` adds an episode or replaces the one with
-the same guid in place (keeping its first publication date and episode number), ``remove`` and
-``retire`` take episodes out, ``save_settings`` records the show settings the site was last rendered
-with, ``keep_replaced``/``replaced_due`` remember audio a rebuild replaced until its grace period is
-over; ``episodes()`` lists them newest first. Each change is one exclusive transaction, so
-concurrent builds queue instead of losing updates.
-
-A file that is not a bulletin catalog (not SQLite, truncated, tables or columns missing, rows that
-do not decode) is a ``NotACatalog`` (an ``InputError``) naming it; a full disk or an I/O failure
-is a ``ToolError``.
-A catalog in a folder this process cannot write is opened read-only (SQLite's ``mode=ro``, or
-``immutable`` when no write-ahead log is pending), so a read-only site can still be listed and
-served. ``Catalog.unopened(site).state()`` tells a missing or empty catalog from a ready one,
-writing nothing.
+``Catalog(site)`` opens (or creates) ``site/catalog.sqlite3``. Inside ``transaction()``: ``upsert``
+adds an episode or replaces the one with the same guid in place (keeping its first publication date
+and episode number), ``remove`` and ``retire`` take episodes out, ``save_settings`` records the show
+settings the site was last rendered with, ``keep_replaced``/``replaced_due`` remember audio a
+rebuild replaced until its grace period is over; ``episodes()`` lists them newest first. Rows that
+do not decode are a ``NotACatalog`` naming the file.
 """
 
 from __future__ import annotations
@@ -22,62 +13,25 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 import sqlite3
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from typing import ClassVar
 
 from ..config import ShowConfig
-from ..errors import BulletinError, InputError, ToolError
+from ..errors import InputError
 from ..models import Chapter, Cue, Episode
+from .catalog_file import (
+    COLUMNS,
+    EMPTY,
+    FILENAME,
+    MISSING,
+    READY,
+    CatalogFile,
+    NotACatalog,
+    is_writable,
+)
 
-FILENAME = "catalog.sqlite3"
-
-COLUMNS = {
-    "episodes": ("guid", "number", "title", "description", "pub_date", "audio_file", "length",
-                 "duration", "chapters", "cues"),
-    "settings": ("key", "value"),
-}
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS episodes (
-    guid TEXT PRIMARY KEY,
-    number INTEGER NOT NULL,
-    title TEXT NOT NULL,
-    description TEXT NOT NULL,
-    pub_date TEXT NOT NULL,
-    audio_file TEXT NOT NULL,
-    length INTEGER NOT NULL,
-    duration REAL NOT NULL,
-    chapters TEXT NOT NULL,
-    cues TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS settings (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
-# Audio (with its companions) that a rebuild replaced, kept for listeners still streaming it.
-REPLACED = """
-CREATE TABLE IF NOT EXISTS replaced (
-    audio_file TEXT PRIMARY KEY,
-    replaced_at TEXT NOT NULL
-);
-"""
-MAGIC = b"SQLite format 3\x00"
-# SQLite's result codes that mean the machine failed (exit 1), not that the file is wrong.
-RESOURCE_ERRORS = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_NOMEM",
-                   "SQLITE_INTERRUPT")
-ACCESS_ERRORS = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH")
-
-MISSING, EMPTY, READY = "missing", "empty", "ready"
-
-
-class NotACatalog(InputError, ValueError):
-    """The file is there but is no bulletin catalog: not SQLite, cut short, of another schema, or
-    with rows that cannot be read (a ValueError too, as an unreadable row always was)."""
+__all__ = ["EMPTY", "FILENAME", "MISSING", "READY", "Catalog", "NotACatalog", "SiteSettings",
+           "is_writable"]
 
 
 @dataclass(frozen=True)
@@ -89,207 +43,33 @@ class SiteSettings:
     podcast_guid: str = ""  # assigned once the show has a public feed URL; "" until then
 
 
-def _encode(items: tuple) -> str:
-    return json.dumps([[i.__class__.__name__, *i.__dict__.values()] for i in items])
+def _encode(items: tuple[Chapter, ...] | tuple[Cue, ...]) -> str:
+    """Chapters or cues as JSON objects, each value under its field's name."""
+    return json.dumps([dataclasses.asdict(item) for item in items])
 
 
 def _decode(raw: str, kind: type[Chapter] | type[Cue]) -> tuple:
-    """Chapters or cues as stored: ``[[kind, text, start, end], ...]``; ValueError if not."""
+    """Chapters or cues as stored: ``[{"title" or "text": …, "start": …, "end": …}, …]`` (or, as
+    catalogs made before 0.1.1 hold them, ``[[kind, text, start, end], …]``); ValueError if not."""
     rows = json.loads(raw)
     if not isinstance(rows, list):
         raise ValueError("not a list")
+    text, *times = names = [f.name for f in dataclasses.fields(kind)]
     items = []
     for row in rows:
-        if not (isinstance(row, list) and len(row) == 4 and isinstance(row[1], str)
-                and all(isinstance(n, int | float) and not isinstance(n, bool) for n in row[2:])):
-            raise ValueError(f"{row!r} is not [kind, text, start, end]")
-        items.append(kind(*row[1:]))
+        if isinstance(row, list) and len(row) == len(names) + 1:
+            row = dict(zip(names, row[1:], strict=True))  # the older form: [kind, *values]
+        if not (isinstance(row, dict) and sorted(row) == sorted(names)
+                and isinstance(row[text], str)
+                and all(isinstance(row[t], int | float) and not isinstance(row[t], bool)
+                        for t in times)):
+            raise ValueError(f"{row!r} is not {{{', '.join(names)}}}")
+        items.append(kind(**row))
     return tuple(items)
 
 
-def is_writable(folder: Path) -> bool:
-    """Whether this process may create and replace files in ``folder`` (False on a read-only mount
-    or an immutable folder, even for root)."""
-    return os.access(folder, os.W_OK | os.X_OK)
-
-
-def _header_problem(path: Path) -> str | None:
-    """What is wrong with the file's SQLite header, read without SQLite: None when it is sound."""
-    with path.open("rb") as handle:
-        header = handle.read(100)
-    if not header.startswith(MAGIC) or len(header) < 100:
-        return "not an SQLite database"
-    page_size = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if page_size == 1 else page_size
-    pages = int.from_bytes(header[28:32], "big")
-    size = path.stat().st_size
-    if page_size < 512 or page_size & (page_size - 1):
-        return "not an SQLite database (bad page size)"
-    log = path.with_name(path.name + "-wal")
-    if log.is_file() and log.stat().st_size:
-        return None  # a checkpoint cut short may have left the file short: the log completes it
-    if header[24:28] == header[92:96] and size < pages * page_size:
-        return f"truncated: {size} of its {pages * page_size} bytes are there"
-    if size % page_size:
-        return f"truncated: {size} bytes is not a whole number of {page_size}-byte pages"
-    return None
-
-
-class Catalog:
+class Catalog(CatalogFile):
     """The episodes and show settings of one site (see the module's description)."""
-
-    # Test seam: PRAGMAs run on every connection (e.g. ``PRAGMA max_page_count`` for a full disk).
-    pragmas: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, site: Path, create: bool = True) -> None:
-        self._locate(site)
-        if not self.path.is_file():
-            if not create and (site / "feed.xml").is_file():
-                raise InputError(f"{site}: {FILENAME} is missing, though the site has a feed; "
-                                 "`bulletin build --rebuild-catalog` rebuilds it from feed.xml")
-            if not create:
-                raise InputError(f"{site}: no bulletin catalog here ({FILENAME} is missing); "
-                                 "build an episode first or pass --site")
-            self._create()
-            return
-        _, tables = self._examine()
-        if not tables:
-            if not create:
-                raise InputError(f"{self.path}: the catalog is empty; `bulletin build "
-                                 "--rebuild-catalog` rebuilds it from feed.xml")
-            self._create()
-
-    def _locate(self, site: Path) -> None:
-        self.site = site
-        self.path = site / FILENAME
-        self.read_only = site.is_dir() and not (
-            is_writable(site) and (not self.path.exists() or os.access(self.path, os.W_OK)))
-
-    @classmethod
-    def unopened(cls, site: Path) -> Catalog:
-        """The site's catalog, not yet looked at (for ``state``)."""
-        catalog = cls.__new__(cls)
-        catalog._locate(site)
-        return catalog
-
-    def state(self) -> str:
-        """MISSING, EMPTY (no bytes, no tables, or no episode and no setting) or READY, writing
-        nothing; an ``InputError`` naming the problem when the file is not a bulletin catalog."""
-        if not self.path.is_file():
-            return MISSING
-        return self._examine()[0]
-
-    # Opening
-
-    def _connect(self, writing: bool = False) -> sqlite3.Connection:
-        if self.read_only:
-            pending = self.path.with_name(FILENAME + "-wal")
-            mode = "mode=ro" if pending.is_file() and pending.stat().st_size else "immutable=1"
-            db = sqlite3.connect(f"{self.path.resolve().as_uri()}?{mode}", uri=True, timeout=60,
-                                 isolation_level=None)
-        else:
-            db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        try:
-            if writing and not self.read_only:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=FULL")
-            for pragma in self.pragmas:
-                db.execute(pragma)
-        except BaseException:
-            db.close()
-            raise
-        return db
-
-    @contextmanager
-    def _connection(self, writing: bool = False) -> Iterator[sqlite3.Connection]:
-        """A connection, closed on the way out, with SQLite's errors turned into one-line ones."""
-        try:
-            db = self._connect(writing)
-        except sqlite3.Error as exc:
-            raise self.failure(exc) from None
-        try:
-            yield db
-        except sqlite3.Error as exc:
-            raise self.failure(exc) from None
-        finally:
-            db.close()  # sqlite3's context manager commits but never closes
-
-    def failure(self, exc: sqlite3.Error) -> BulletinError:
-        """The one-line error an SQLite failure on this catalog means."""
-        name = getattr(exc, "sqlite_errorname", "") or ""
-        if name.startswith(RESOURCE_ERRORS) or "disk is full" in str(exc):
-            return ToolError(f"{self.path}: cannot write the catalog ({exc})")
-        if name.startswith(ACCESS_ERRORS):
-            return InputError(f"{self.path}: cannot open the catalog for writing ({exc}); "
-                              "is the site read-only?")
-        return NotACatalog(f"{self.path}: not a bulletin catalog ({exc})")
-
-    def _examine(self) -> tuple[str, bool]:
-        """EMPTY or READY, and whether the tables are there; an InputError naming what is wrong
-        when this is no bulletin catalog."""
-        if not self.path.stat().st_size:
-            return EMPTY, False
-        problem = _header_problem(self.path)
-        if problem:
-            raise NotACatalog(f"{self.path}: not a bulletin catalog ({problem})")
-        with self._connection() as db:
-            tables = {row[0] for row in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if not tables:
-                return EMPTY, False
-            for table, wanted in COLUMNS.items():
-                if table not in tables:
-                    raise NotACatalog(f"{self.path}: not a bulletin catalog (no table '{table}')")
-                found = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-                missing = [c for c in wanted if c not in found]
-                if missing:
-                    raise NotACatalog(f"{self.path}: not a bulletin catalog (table '{table}' has "
-                                     f"no column {', '.join(repr(c) for c in missing)})")
-            return (EMPTY if self.is_empty(db) else READY), True
-
-    def _create(self) -> None:
-        if self.read_only:
-            raise InputError(f"{self.site}: the site is read-only; cannot create its catalog")
-        self.site.mkdir(parents=True, exist_ok=True)
-        with self._connection(writing=True) as db:
-            db.executescript(SCHEMA + REPLACED)
-
-    # Sessions
-
-    @contextmanager
-    def _session(self, begin: str, writing: bool) -> Iterator[sqlite3.Connection]:
-        with self._connection(writing) as db:
-            try:
-                db.execute(begin)
-                if writing:
-                    db.execute(REPLACED)  # catalogs from before the table existed gain it here
-                yield db
-                if db.in_transaction:
-                    db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
-
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        """An exclusive write transaction: concurrent builds queue here, losing no update. It
-        commits when the block ends, unless the block committed it itself (``commit``)."""
-        if self.read_only:
-            raise InputError(f"{self.site}: the site is read-only; cannot change its catalog")
-        return self._session("BEGIN IMMEDIATE", writing=True)
-
-    def reading(self) -> AbstractContextManager[sqlite3.Connection]:
-        """A consistent snapshot to read from while builds may be writing."""
-        return self._session("BEGIN", writing=False)
-
-    def commit(self, db: sqlite3.Connection) -> None:
-        """Commit the transaction now (a full disk shows up here as a ``ToolError``)."""
-        try:
-            db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise self.failure(exc) from None
 
     # Episodes
 
@@ -323,12 +103,11 @@ class Catalog:
                              f"{last[0]!r})") from None
 
     def _insert(self, db: sqlite3.Connection, episode: Episode) -> None:
-        db.execute(
-            "INSERT OR REPLACE INTO episodes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (episode.guid, episode.number, episode.title, episode.description,
-             episode.pub_date.isoformat(), episode.audio_file, episode.length, episode.duration,
-             _encode(episode.chapters), _encode(episode.cues)),
-        )
+        row = {**dataclasses.asdict(episode), "pub_date": episode.pub_date.isoformat(),
+               "chapters": _encode(episode.chapters), "cues": _encode(episode.cues)}
+        names = COLUMNS["episodes"]
+        db.execute(f"INSERT OR REPLACE INTO episodes ({', '.join(names)}) "
+                   f"VALUES ({', '.join(':' + name for name in names)})", row)
 
     def recover(self, db: sqlite3.Connection, episode: Episode) -> None:
         """Put back an episode recovered from the feed, with the number it had there."""
@@ -365,28 +144,30 @@ class Catalog:
         return old
 
     def _rows(self, db: sqlite3.Connection, where: str = "", args: tuple = ()) -> list[Episode]:
-        rows = db.execute(
-            "SELECT guid, number, title, description, pub_date, audio_file, length, duration,"
-            f" chapters, cues FROM episodes {where} ORDER BY pub_date DESC, number DESC", args
-        ).fetchall()
-        return [self._episode(r) for r in rows]
+        names = COLUMNS["episodes"]
+        rows = db.execute(f"SELECT {', '.join(names)} FROM episodes {where} "
+                          "ORDER BY pub_date DESC, number DESC", args).fetchall()
+        return [self._episode(dict(zip(names, row, strict=True))) for row in rows]
 
-    def _episode(self, r: tuple) -> Episode:
+    def _episode(self, row: dict) -> Episode:
+        """The episode a row holds, each value read by its column's name."""
         field = "the row"
         try:
             field = "pub_date"
-            pub_date = dt.datetime.fromisoformat(r[4])
+            pub_date = dt.datetime.fromisoformat(row["pub_date"])
             field = "chapters"
-            chapters = _decode(r[8], Chapter)
+            chapters = _decode(row["chapters"], Chapter)
             field = "cues"
-            cues = _decode(r[9], Cue)
+            cues = _decode(row["cues"], Cue)
             field = "the row"
-            return Episode(guid=str(r[0]), number=int(r[1]), title=str(r[2]),
-                           description=str(r[3]), pub_date=pub_date, audio_file=str(r[5]),
-                           length=int(r[6]), duration=float(r[7]), chapters=chapters, cues=cues)
+            return Episode(guid=str(row["guid"]), number=int(row["number"]),
+                           title=str(row["title"]), description=str(row["description"]),
+                           pub_date=pub_date, audio_file=str(row["audio_file"]),
+                           length=int(row["length"]), duration=float(row["duration"]),
+                           chapters=chapters, cues=cues)
         except (TypeError, ValueError) as exc:  # json's decode error is a ValueError
-            raise NotACatalog(f"{self.path}: not a bulletin catalog (episode {r[0]!r}: {field} "
-                             f"cannot be read: {exc})") from None
+            raise NotACatalog(f"{self.path}: not a bulletin catalog (episode {row['guid']!r}: "
+                             f"{field} cannot be read: {exc})") from None
 
     def episodes(self, db: sqlite3.Connection | None = None) -> list[Episode]:
         """Every episode, newest first."""
@@ -394,11 +175,6 @@ class Catalog:
             return self._rows(db)
         with self.reading() as conn:
             return self._rows(conn)
-
-    def is_empty(self, db: sqlite3.Connection) -> bool:
-        """No episode and no settings: a catalog no build has committed to (or one emptied)."""
-        return not db.execute("SELECT (SELECT COUNT(*) FROM episodes) + "
-                              "(SELECT COUNT(*) FROM settings)").fetchone()[0]
 
     # Replaced audio, kept for a grace period
 
@@ -460,4 +236,3 @@ class Catalog:
                              f"read: {exc})") from None
         return SiteSettings(show=show, image=str(values.get("image", "")),
                             podcast_guid=str(values.get("podcast_guid", "")))
-
