@@ -26,11 +26,11 @@ from mutagen.mp3 import MP3
 from PIL import Image
 
 from bulletin.config import Overrides, load_config
+from bulletin.feed import describe
 from bulletin.feed.artwork import MAX_BYTES
-from bulletin.feed.rss import podcast_guid
+from bulletin.feed.rss import DESCRIPTION_LIMIT, podcast_guid
 from bulletin.feed.text import clock, one_line
 from bulletin.models import Chapter, Mix, Script, Segment, Story
-from bulletin.publish.site import DESCRIPTION_LIMIT, describe
 from bulletin.script import build_script
 from conftest import site_snapshot
 from sitekit import NS, article, make_config, parse_feed, quick_build

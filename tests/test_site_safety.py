@@ -19,10 +19,10 @@ import pytest
 
 from bulletin import audio
 from bulletin.errors import BulletinError, ToolError
-from bulletin.feed import Catalog, EpisodeFiles
+from bulletin.feed import Catalog, EpisodeFiles, describe
 from bulletin.feed.check import check_site
 from bulletin.models import Mix, Script
-from bulletin.publish import describe, publish
+from bulletin.publish import publish
 from bulletin.runner import DEFAULT_RUNNER
 from bulletin.script import build_script
 from bulletin.tts import SegmentCache, synthesize_script

@@ -14,8 +14,9 @@ from pathlib import Path
 
 from . import audio
 from .config import Config
+from .feed import describe
 from .models import Episode, Script
-from .publish import describe, publish
+from .publish import publish
 from .publish.site import prepare_site
 from .runner import DEFAULT_RUNNER, CommandRunner
 from .script import build_script

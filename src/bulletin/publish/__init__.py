@@ -6,6 +6,6 @@ and chapters, the catalog entry, the feed and the index page. ``remove_episode(c
 serves it over HTTP.
 """
 
-from .site import describe, list_episodes, publish, remove_episode
+from .site import list_episodes, publish, remove_episode
 
-__all__ = ["describe", "list_episodes", "publish", "remove_episode"]
+__all__ = ["list_episodes", "publish", "remove_episode"]
