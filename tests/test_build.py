@@ -62,7 +62,7 @@ def test_build_writes_a_44k_mono_mp3_with_the_expected_duration(built, runner):
     config = load_config()
     script = build_script([str(article)], config, dt.date.today())
     engine = get_engine(config.voice)
-    cache = SegmentCache(config.cache_dir)
+    cache = SegmentCache(config.cache_root)
     speech = 0.0
     for segment in script.segments:
         clip = cache.get(cache.key(engine.identity, segment.spoken))

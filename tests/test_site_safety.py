@@ -229,13 +229,14 @@ class Ready:
 def ready_to_publish(config, source: Path, work: Path) -> Ready:
     """The stages ``build`` runs before publishing, with the fake voice."""
     script = build_script([str(source)], config, DAY.date())
-    cache = SegmentCache(config.cache_dir)
+    cache = SegmentCache(config.cache_root)
     clips = synthesize_script(script, FakeEngine(), cache, None, 1)
     the_mix = audio.mix(clips, script, config.audio, work)
     description = describe(script, the_mix)
     tags = audio.Tags(title=script.title, show=config.show.title, author=config.show.author,
                       date=script.date, description=description, duration=the_mix.duration)
-    audio.export(the_mix, work / "new.mp3", tags, config.audio, DEFAULT_RUNNER, cache.renders)
+    audio.export(the_mix, work / "new.mp3", tags, config.audio, DEFAULT_RUNNER,
+                 config.cache_root / "renders")
     return Ready(work / "new.mp3", script, the_mix, description)
 
 

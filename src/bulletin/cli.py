@@ -354,7 +354,7 @@ def cache_info(
     """Where the segment cache is, how many segments it holds and its size."""
     from .tts import SegmentCache
 
-    info = SegmentCache(_config(config).cache_dir).info()
+    info = SegmentCache(_config(config).cache_root).info()
     if as_json:
         typer.echo(json.dumps({"path": str(info.path), "segments": info.entries,
                                "bytes": info.bytes, "voice_bytes": info.voice_bytes}))
@@ -369,7 +369,7 @@ def cache_clear(config: ConfigOption = None, quiet: QuietOption = False) -> None
     """Remove every cached segment (they are synthesised again when next needed)."""
     from .tts import SegmentCache
 
-    cache = SegmentCache(_config(config).cache_dir)
+    cache = SegmentCache(_config(config).cache_root)
     removed = cache.clear()
     if not quiet:
         typer.echo(f"removed {removed} segments from {cache.root}")

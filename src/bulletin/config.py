@@ -130,6 +130,16 @@ class Config:
     # the bulletin.toml that was read, if any (not a setting)
     source: Path | None = field(default=None, metadata={"setting": False})
 
+    @property
+    def cache_root(self) -> Path:
+        """Where bulletin keeps what it can make again (spoken segments, prepared voices, encoded
+        programmes): ``cache_dir``, else the platform's user cache folder."""
+        if self.cache_dir is not None:
+            return self.cache_dir
+        import platformdirs
+
+        return Path(platformdirs.user_cache_dir("bulletin")) / "segments"
+
 
 # Settings that moved: where a file used to give them, and where they live now. The old place is
 # still read, with a warning naming the new one.

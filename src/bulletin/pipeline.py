@@ -22,6 +22,7 @@ from .runner import DEFAULT_RUNNER, CommandRunner
 from .script import build_script
 from .tts import Engine, SegmentCache, get_engine, synthesize_script
 
+RENDERS = "renders"  # the cache folder of encoded programmes an unchanged rebuild reuses
 Clock = Callable[[], dt.datetime]
 Progress = Callable[[int, int], None]  # (segments spoken, of how many)
 Stage = Callable[[str], None]  # told the name of each later stage as it starts
@@ -79,7 +80,8 @@ def build(
     now = clock()
     script = script or build_script(sources, config, now.date())
     engine = engine or get_engine(config.voice)
-    cache = cache or SegmentCache(config.cache_dir)
+    root = config.cache_root  # spoken segments, prepared voices and encoded programmes
+    cache = cache or SegmentCache(root)
     clips = synthesize_script(script, engine, cache, progress, config.voice.workers)
     with tempfile.TemporaryDirectory(prefix="bulletin-") as work:
         stage("Mixing")
@@ -89,7 +91,7 @@ def build(
         tags = audio.Tags(title=script.title, show=config.show.title, author=config.show.author,
                           date=script.date, description=description, duration=the_mix.duration)
         stage("Encoding")
-        level = audio.export(the_mix, mp3, tags, config.audio, runner, cache.renders)
+        level = audio.export(the_mix, mp3, tags, config.audio, runner, root / RENDERS)
         stage("Publishing")
         episode = publish(mp3, script, the_mix, description, config, now, runner)
     cached = sum(1 for clip in clips if clip.cached)

@@ -4,8 +4,8 @@ Key: the engine's identity (engine, version, voice, settings) and the spoken tex
 16-bit mono WAV file (any player opens it) with one extra chunk holding the SHA-256 of its samples.
 Entries are written atomically (``fileio``: a temp file renamed into place); an entry that is
 unreadable, truncated or whose samples do not match their checksum counts as a miss, is removed,
-and is synthesised again. Location: the config's ``cache_dir`` (``$BULLETIN_CACHE_DIR``), else the
-platform's user cache folder.
+and is synthesised again. Location: the folder the pipeline gives it (the config's
+``cache_root``: ``cache_dir``, ``$BULLETIN_CACHE_DIR``, else the platform's user cache folder).
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 from ..fileio import atomic_write_bytes
 from .base import Speech
 
@@ -25,10 +23,6 @@ CHECKSUM_CHUNK = b"bsum"
 # What clear() may remove: entries, derived voices and programmes, locks, and the temp files of
 # writes that were cut short.
 CACHE_SUFFIXES = (".wav", ".onnx", ".lock", ".mp3", ".json", ".tmp")
-
-
-def default_cache_dir() -> Path:
-    return Path(platformdirs.user_cache_dir("bulletin")) / "segments"
 
 
 @dataclass(frozen=True)
@@ -79,17 +73,12 @@ def decode_entry(data: bytes) -> Speech | None:
 
 
 class SegmentCache:
-    def __init__(self, root: Path | None = None) -> None:
-        self.root = root or default_cache_dir()
+    def __init__(self, root: Path) -> None:
+        self.root = root
 
     @staticmethod
     def key(identity: str, text: str) -> str:
         return hashlib.sha256(f"{identity}\n{text}".encode()).hexdigest()
-
-    @property
-    def renders(self) -> Path:
-        """Where the audio stage keeps encoded programmes, so an unchanged rebuild reuses one."""
-        return self.root / "renders"
 
     @property
     def store(self) -> Path:
