@@ -43,6 +43,7 @@ def toml_value(value: Any) -> str:
 def make_config(root: Path, cache: Path | None = None, **show: Any) -> Config:
     """A bulletin.toml in ``root`` with ``[show]`` settings; the site is ``root/public``."""
     root.mkdir(parents=True, exist_ok=True)
+    show.setdefault("email", "producer@example.org")  # a published show has an owner e-mail
     lines = ["[show]", *(f"{key} = {toml_value(value)}" for key, value in show.items())]
     path = root / "bulletin.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -8,6 +8,8 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from bulletin.feed import Catalog
 from bulletin.feed.check import check_site
 from sitekit import BULLETIN, feed_guids
@@ -18,6 +20,12 @@ STORIES = [
     ("Harbour wall repaired", "Work on the harbour wall finished a week early."),
 ]
 
+
+
+@pytest.fixture(autouse=True)
+def _show_with_an_owner(tmp_path: Path) -> None:
+    """These sites are checked whole, as published: a show with an owner e-mail."""
+    (tmp_path / "bulletin.toml").write_text('[show]\nemail = "producer@example.org"\n')
 
 def start(*args: str, tmp: Path) -> subprocess.Popen:
     return subprocess.Popen([str(BULLETIN), *args], stdout=subprocess.PIPE,

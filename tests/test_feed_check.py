@@ -146,6 +146,17 @@ def test_a_published_site_passes(cli, built):
     assert result.stdout.strip() == f"{built / 'feed.xml'}: OK"
 
 
+def test_a_show_without_an_owner_e_mail_is_reported(cli, tmp_path):
+    config = make_config(tmp_path, base_url=BASE, email="")
+    quick_build(config, article(tmp_path, "a.txt", "Owner check", "A paragraph to read."))
+    result = cli("feed", "check", "--site", config.site)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{config.site / 'feed.xml'}: channel has no owner e-mail (itunes:owner/itunes:email): "
+        "set [show] email; directories send the owner's verification there, and podcast:locked "
+        "names it"]
+
+
 @pytest.mark.parametrize("case", list(BREAKAGES))
 def test_each_breakage_is_reported_in_one_line(case, cli, site):
     breakage, expected = BREAKAGES[case]

@@ -144,6 +144,10 @@ def _check_channel(channel: etree._Element, site: _Site) -> list[str]:
         problems.append("channel itunes:type is not 'episodic' or 'serial'")
     if _text(channel, "podcast:locked") not in ("yes", "no"):
         problems.append("channel podcast:locked is not 'yes' or 'no'")
+    if not _text(channel, "itunes:owner/itunes:email"):
+        problems.append("channel has no owner e-mail (itunes:owner/itunes:email): set [show] "
+                        "email; directories send the owner's verification there, and "
+                        "podcast:locked names it")
     category = channel.find("itunes:category", NS)
     if category is None or not category.get("text"):
         problems.append("channel has no itunes:category")
