@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bulletin.articles.clean import clean_article, clean_paragraphs
 from bulletin.errors import InputError
 from bulletin.models import Article
-from bulletin.script.clean import clean_article, clean_paragraphs
 
 STORY = [
     "The lighthouse on Gull Point will reopen in the spring, the trust that owns it said.",

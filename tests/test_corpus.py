@@ -8,10 +8,11 @@ import json
 import re
 from pathlib import Path
 
+from bulletin.articles import read_articles
+from bulletin.articles.clean import clean_article
+from bulletin.articles.read import read_article
 from bulletin.config import Config
 from bulletin.script import build_script
-from bulletin.script.clean import clean_article
-from bulletin.script.read import read_article
 
 
 def pages(shared: Path) -> dict[str, dict]:
@@ -44,7 +45,8 @@ def test_every_page_has_a_title_and_site(shared_dir: Path) -> None:
 def test_the_whole_corpus_as_one_bulletin_speaks_no_digits(shared_dir: Path) -> None:
     folder = shared_dir / "corpus" / "html"
     names = sorted(pages(shared_dir))
-    script = build_script([str(folder / n) for n in names], Config(), dt.date(2026, 11, 24))
+    articles = read_articles([str(folder / n) for n in names])
+    script = build_script(articles, Config(), dt.date(2026, 11, 24))
     assert len(script.stories) == len(names)
     assert [s.kind for s in script.segments[:2]] == ["intro", "rundown"]
     leftovers = [seg.spoken for seg in script.segments if re.search(r"\d", seg.spoken)]

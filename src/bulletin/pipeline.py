@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import audio
+from .articles import read_articles
 from .config import Config
 from .models import Episode, Script
 from .publish import describe, publish
@@ -69,7 +70,7 @@ def build(
 ) -> BuildResult:
     """Build one bulletin from ``sources`` (or a ready ``script``) and publish it into the site."""
     now = clock()
-    script = script or build_script(sources, config, now.date())
+    script = script or build_script(read_articles(sources), config, now.date())
     engine = engine or get_engine(config.voice)
     cache = cache or SegmentCache(config.cache_dir)
     clips = synthesize_script(script, engine, cache, progress, config.voice.workers)

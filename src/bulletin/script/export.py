@@ -29,20 +29,11 @@ from typing import Any, NoReturn
 from ..dates import parse_date, utc_today
 from ..errors import InputError
 from ..fileio import read_user_text
+from ..frontmatter import split_front_matter
+from ..limits import MAX_SCRIPT_CHARS, MAX_STORIES, size, speech_time
 from ..models import SEGMENT_KINDS, Script, Segment, Story
-from .limits import (
-    MAX_JSON_DEPTH,
-    MAX_SCRIPT_CHARS,
-    MAX_SEGMENT_CHARS,
-    MAX_SEGMENTS,
-    MAX_STORIES,
-    MAX_TITLE_CHARS,
-    json_depth,
-    size,
-    speech_time,
-)
+from .limits import MAX_JSON_DEPTH, MAX_SEGMENT_CHARS, MAX_SEGMENTS, MAX_TITLE_CHARS, json_depth
 from .plan import PAUSE_AFTER
-from .read import split_front_matter
 
 MAX_SCRIPT_BYTES = 5 * 1024 * 1024
 MAX_PAUSE = 10.0
