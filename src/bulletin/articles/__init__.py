@@ -4,7 +4,8 @@
 ``.html`` file, an ``http(s)://`` URL, or ``-`` for standard input) and cleans it of what a
 newsreader would never say (captions, credits, bylines, prompts, links). Inside: ``read`` turns a
 source into an ``Article`` by its format, ``fetch`` is bulletin's one HTTP client (bounded in time
-and size, with the private-address rule of ``addresses``), ``clean`` drops the page's chrome.
+and size; its connections, made by ``network``, keep the private-address rule of ``addresses``),
+``clean`` drops the page's chrome.
 """
 
 from __future__ import annotations
