@@ -3,8 +3,8 @@
 ``build_script(articles, config, date)`` plans the bulletin's segments (intro, rundown, each
 story's headline and paragraphs, transitions, sign-off) and writes each segment's ``spoken`` form
 with the pronunciation lexicon and the normalisation rules. ``dump_script(script, fmt)`` writes it
-as Markdown or JSON for a producer to review, and ``load_script(path)`` reads the reviewed file
-back (see ``export``). The articles come from the articles stage (``bulletin.articles``).
+as Markdown or JSON for a producer to review (``export``), and ``load_script(path)`` reads the
+reviewed file back (``load``). The articles come from the articles stage (``bulletin.articles``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from ..config import Config
 from ..errors import InputError
 from ..models import Article, Script
-from .export import check_format, dump_script, load_script
+from .export import check_format, dump_script
 from .lexicon import load_lexicon
+from .load import load_script
 from .normalise import Normaliser
 from .plan import plan_script
 

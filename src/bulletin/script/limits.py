@@ -1,5 +1,5 @@
 """How big a script's parts may be: the caps of a segment, a title and a script file, for articles
-planned into a script (``plan``) and script files read back (``export``) alike, with the small
+planned into a script (``plan``) and script files read back (``load``) alike, with the small
 helpers both use to keep within them. The caps of the whole bulletin are in ``bulletin.limits``.
 
 One segment is what one voice call says; a title is a label. Anything larger is refused with an
@@ -16,6 +16,8 @@ MAX_TITLE_CHARS = 300  # an article's headline, a script's title, a story's titl
 MAX_SEGMENT_CHARS = 5_000  # the text, and the spoken text, of one segment
 MAX_SEGMENTS = 2_000
 MAX_JSON_DEPTH = 32  # a script nests three deep; Python's JSON reader gives up near 1,000
+MAX_SCRIPT_BYTES = 5 * 1024 * 1024  # a script file as read back
+MAX_PAUSE = 10.0  # seconds of silence after one segment
 
 # A sentence ends with . ! ? or … (maybe then a closing quote or bracket) and a space.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"”’')\]])\s+")
