@@ -74,6 +74,7 @@ def timed(name, function):
         finally:
             stages[name] = stages.get(name, 0.0) + time.perf_counter() - start
     return run
+pipeline.read_articles = timed("script", pipeline.read_articles)
 pipeline.build_script = timed("script", pipeline.build_script)
 pipeline.synthesize_script = timed("speech", pipeline.synthesize_script)
 pipeline.audio.mix = timed("stitch", pipeline.audio.mix)
@@ -182,6 +183,7 @@ def main() -> None:
                         help="skip timing stock Piper on one onnxruntime thread")
     options = parser.parse_args()
 
+    from bulletin.articles import read_articles
     from bulletin.config import load_config
     from bulletin.script import build_script
     from bulletin.tts.synthesize import available_cores
@@ -192,7 +194,8 @@ def main() -> None:
         article, body = long_article(work, options.copies)
         env = {**os.environ, "BULLETIN_CACHE_DIR": str(work / "cache"), "PYTHONUNBUFFERED": "1"}
         env.pop("BULLETIN_WORKERS", None)
-        script = build_script([str(article)], load_config(), dt.datetime.now(dt.UTC).date())
+        script = build_script(read_articles([str(article)]), load_config(),
+                              dt.datetime.now(dt.UTC).date())
         texts = work / "texts.json"
         texts.write_text(json.dumps([s.spoken for s in script.segments]))
 

@@ -13,6 +13,7 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
+from bulletin.articles import read_articles
 from bulletin.audio.stitch import LEAD_IN
 from bulletin.config import load_config
 from bulletin.ffmpeg import measure_loudness
@@ -60,7 +61,7 @@ def test_build_writes_a_44k_mono_mp3_with_the_expected_duration(built, runner):
 
     # Expected: intro sting + every segment's speech and pause + lead-ins + outro, less crossfades.
     config = load_config()
-    script = build_script([str(article)], config, dt.date.today())
+    script = build_script(read_articles([str(article)]), config, dt.date.today())
     engine = get_engine(config.voice)
     cache = SegmentCache(config.cache_root)
     speech = 0.0

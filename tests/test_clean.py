@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bulletin.articles.clean import clean_article, clean_paragraphs
 from bulletin.errors import InputError
 from bulletin.models import Article
-from bulletin.script.clean import clean_article, clean_paragraphs
 
 STORY = [
     "The lighthouse on Gull Point will reopen in the spring, the trust that owns it said.",
@@ -65,6 +65,44 @@ def test_a_credit_takes_only_the_caption_not_the_story_before_it() -> None:
 ])
 def test_bylines_prompts_and_links_are_dropped(noise: str) -> None:
     assert clean(STORY[0], noise, STORY[1]) == [STORY[0], STORY[1]]
+
+
+# Reader-feedback prompts as real news pages print them: the first nine from the pages in
+# ../shared/corpus/html (BBC, CBS News, Politico, Salon, the Telegraph), the rest as named.
+@pytest.mark.parametrize("prompt", [
+    "Have Your Say",  # BBC
+    "Your Questions Answered",  # BBC
+    "Can we answer your question on the coronavirus?",  # BBC
+    "Did you like this Explainer?",  # BBC
+    "Thank you for your feedback.",  # BBC
+    "Contact Us",  # CBS News, the Telegraph
+    "Feedback",  # Politico
+    "Show Comments",  # Salon
+    "Comment speech bubble",  # the Telegraph
+    "We want to hear what you think about this article.",  # issue 17
+    "Tell us your story",  # issue 17
+    "We'd like to hear what you think about this or any of our articles.",  # The New York Times
+    "Are you affected by the issues raised in this story? Share your experiences by emailing "
+    "haveyoursay@bbc.co.uk.",  # BBC
+    "Have you been affected? Tell us your story",  # BBC
+    "Do you have an opinion on the issues raised in this article?",  # The Guardian
+    "Was this article helpful?",
+    "Join the conversation",
+    "Send us your photos and videos",
+    "Get in touch",
+])
+def test_reader_feedback_prompts_are_dropped(prompt: str) -> None:
+    assert clean(STORY[0], prompt, STORY[1]) == [STORY[0], STORY[1]]
+
+
+def test_story_sentences_about_feedback_and_comments_are_kept() -> None:
+    kept = ["\"Tell us your story,\" the inspector urged anyone who saw the crash.",
+            "Residents will have their say on the plans at a meeting on Monday.",
+            "Feedback from the consultation showed most residents backed the plan.",
+            "Comments from the minister angered the ferry crews.",
+            "Contact with the trawler was lost at noon.",
+            "Get in touch with the coastguard on 999 if you see a flare, the harbour master said."]
+    assert clean(*kept) == kept
 
 
 def test_urls_and_addresses_inside_a_sentence_are_removed() -> None:

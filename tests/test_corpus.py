@@ -8,10 +8,11 @@ import json
 import re
 from pathlib import Path
 
+from bulletin.articles import read_articles
+from bulletin.articles.clean import clean_article
+from bulletin.articles.read import read_article
 from bulletin.config import Config
 from bulletin.script import build_script
-from bulletin.script.clean import clean_article
-from bulletin.script.read import read_article
 
 
 def pages(shared: Path) -> dict[str, dict]:
@@ -33,6 +34,38 @@ def test_every_page_has_its_article_and_no_chrome(shared_dir: Path) -> None:
     assert problems == []
 
 
+# Reader-feedback prompts these pages carry outside their article text (BBC, Politico, Salon,
+# the Telegraph) and those the issue names, as they would stand inside an article's body.
+FEEDBACK = ["We want to hear what you think about this article.", "Tell us your story",
+            "Have Your Say", "Your Questions Answered", "Did you like this Explainer?",
+            "Thank you for your feedback.", "Feedback", "Show Comments", "Comment speech bubble"]
+
+
+def test_reader_feedback_prompts_inside_a_real_article_are_dropped(shared_dir: Path,
+                                                                 tmp_path: Path) -> None:
+    folder = shared_dir / "corpus" / "html"
+    problems, tried = [], 0
+    for name, expected in pages(shared_dir).items():
+        html = (folder / name).read_text(encoding="utf-8")
+        at = next((html.find(s) for s in expected["with"] if s in html), -1)
+        end = html.find("</p>", at) if at >= 0 else -1
+        if end < 0:
+            continue  # no story sentence as written in the page to put the prompts after
+        end += len("</p>")
+        path = tmp_path / name
+        path.write_text(html[:end] + "".join(f"<p>{line}</p>" for line in FEEDBACK) + html[end:],
+                        encoding="utf-8")
+        article = read_article(str(path))
+        if not all(line in article.paragraphs for line in FEEDBACK):
+            continue  # the page's extractor left them out: nothing for the cleaner to do
+        tried += 1
+        text = "\n".join(clean_article(article).paragraphs)
+        problems += [f"{name}: kept {line!r}" for line in FEEDBACK if line in text]
+        problems += [f"{name}: lost {s!r}" for s in expected["with"] if s not in text]
+    assert tried >= 3
+    assert problems == []
+
+
 def test_every_page_has_a_title_and_site(shared_dir: Path) -> None:
     folder = shared_dir / "corpus" / "html"
     for name in pages(shared_dir):
@@ -44,7 +77,8 @@ def test_every_page_has_a_title_and_site(shared_dir: Path) -> None:
 def test_the_whole_corpus_as_one_bulletin_speaks_no_digits(shared_dir: Path) -> None:
     folder = shared_dir / "corpus" / "html"
     names = sorted(pages(shared_dir))
-    script = build_script([str(folder / n) for n in names], Config(), dt.date(2026, 11, 24))
+    articles = read_articles([str(folder / n) for n in names])
+    script = build_script(articles, Config(), dt.date(2026, 11, 24))
     assert len(script.stories) == len(names)
     assert [s.kind for s in script.segments[:2]] == ["intro", "rundown"]
     leftovers = [seg.spoken for seg in script.segments if re.search(r"\d", seg.spoken)]

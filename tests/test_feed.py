@@ -25,6 +25,7 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 from PIL import Image
 
+from bulletin.articles import read_articles
 from bulletin.config import Overrides, load_config
 from bulletin.feed import describe
 from bulletin.feed.artwork import MAX_BYTES
@@ -65,7 +66,7 @@ def site(tmp_path_factory):
                                         "Stalls open at nine."), when=T1)
     # A script whose text carries control characters (as text from another source might).
     source = article(root, "b.txt", "Control chars in titles", "A body paragraph to read.")
-    script = build_script([str(source)], config, T2.date())
+    script = build_script(read_articles([str(source)]), config, T2.date())
     dirty = {"headline": CONTROL_TITLE, "body": "A body\u0002 paragraph & <more> to\u0007 read."}
     segments = tuple(dataclasses.replace(s, text=dirty.get(s.kind, s.text))
                      for s in script.segments)

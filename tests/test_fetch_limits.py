@@ -22,10 +22,10 @@ import pytest
 
 from article_server import ARTICLE_HTML, LINK_LOCAL, MEMBER, serve
 from bulletin import __version__
+from bulletin.articles.addresses import system_resolver
+from bulletin.articles.fetch import Fetcher
+from bulletin.articles.read import read_article
 from bulletin.errors import InputError
-from bulletin.script.addresses import system_resolver
-from bulletin.script.fetch import Fetcher
-from bulletin.script.read import read_article
 
 PUBLIC = "93.184.216.34"  # stands for a public web server; Dialer sends its traffic to 127.0.0.1
 NAMES = {

@@ -158,6 +158,8 @@ CASES = {
     "capital headlines": [
         ("DISAPPOINTING NIGHT FOR ‘IRISHMAN’", "Disappointing night for ‘irishman’."),
         ("BREAKING: NHS STRIKE CALLED OFF", "Breaking: N H S strike called off."),
+        # A word before the headline is said as it would be without one.
+        ("x-ray FERRY VOTE PASSES TODAY", "X-ray ferry vote passes today."),
     ],
     "IS the group, not the verb": [
         ("IS controlled the city; it is over.", "I S controlled the city; it is over."),

@@ -9,14 +9,9 @@ from pathlib import Path
 import pytest
 
 from article_server import ARTICLE_HTML
+from bulletin.limits import MAX_SCRIPT_CHARS, MAX_STORIES
 from bulletin.script import load_script
-from bulletin.script.limits import (
-    MAX_SCRIPT_CHARS,
-    MAX_SEGMENT_CHARS,
-    MAX_SEGMENTS,
-    MAX_STORIES,
-    MAX_TITLE_CHARS,
-)
+from bulletin.script.limits import MAX_SEGMENT_CHARS, MAX_SEGMENTS, MAX_TITLE_CHARS
 from conftest import site_snapshot
 from sitekit import BULLETIN
 

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from bulletin.articles.clean import clean_article
 from bulletin.errors import InputError
 from bulletin.models import Article
-from bulletin.script.clean import clean_article
 from bulletin.script.lexicon import default_lexicon
 from bulletin.script.normalise import Normaliser
 

@@ -214,13 +214,14 @@ def script_command(
     config: ConfigOption = None,
 ) -> None:
     """Print the spoken script of ARTICLES for review; build it later with --script."""
+    from .articles import read_articles
     from .dates import utc_today
     from .fileio import atomic_write_text
     from .script import build_script, check_format, dump_script
 
     check_format(fmt)
     cfg = _config(config)
-    text = dump_script(build_script(articles, cfg, utc_today()), fmt)
+    text = dump_script(build_script(read_articles(articles), cfg, utc_today()), fmt)
     if out is None:
         typer.echo(text, nl=False)
     else:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import audio
+from .articles import read_articles
 from .config import Config
 from .feed import describe
 from .models import Episode, Script
@@ -78,7 +79,7 @@ def build(
     """
     prepare_site(config, rebuild_catalog)
     now = clock()
-    script = script or build_script(sources, config, now.date())
+    script = script or build_script(read_articles(sources), config, now.date())
     engine = engine or get_engine(config.voice)
     root = config.cache_root  # spoken segments, prepared voices and encoded programmes
     cache = cache or SegmentCache(root)

@@ -1,43 +1,35 @@
-"""The script stage: articles in, a spoken ``Script`` out.
+"""The script stage: cleaned articles in, a spoken ``Script`` out.
 
-``build_script(sources, config, date)`` reads each source (a .txt, .md or .html file, an http(s)
-URL, or ``-`` for standard input), cleans it, plans the bulletin's segments (intro, rundown, each
+``build_script(articles, config, date)`` plans the bulletin's segments (intro, rundown, each
 story's headline and paragraphs, transitions, sign-off) and writes each segment's ``spoken`` form
-with the pronunciation lexicon and the normalisation rules.
-``dump_script(script, fmt)`` writes it as Markdown or JSON for a producer to review, and
-``load_script(path)`` reads the reviewed file back (see ``export``).
+with the pronunciation lexicon and the normalisation rules. ``dump_script(script, fmt)`` writes it
+as Markdown or JSON for a producer to review (``export``), and ``load_script(path)`` reads the
+reviewed file back (``load``). The articles come from the articles stage (``bulletin.articles``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import BinaryIO
 
 from ..config import Config
 from ..errors import InputError
-from ..models import Script
-from .clean import clean_article
-from .export import check_format, dump_script, load_script
-from .fetch import Fetcher
+from ..models import Article, Script
+from .export import check_format, dump_script
 from .lexicon import load_lexicon
+from .load import load_script
 from .normalise import Normaliser
-from .plan import check_count, plan_script
-from .read import DEFAULT_FETCHER, read_article
+from .plan import plan_script
 
 
-def build_script(sources: Sequence[str], config: Config, date: dt.date, *,
-                 fetcher: Fetcher = DEFAULT_FETCHER, stdin: BinaryIO | None = None) -> Script:
-    """Read, clean and plan ``sources`` (paths, URLs or "-") into one bulletin Script."""
-    if not sources:
+def build_script(articles: Sequence[Article], config: Config, date: dt.date) -> Script:
+    """One bulletin ``Script`` of ``articles`` (cleaned, in order), dated ``date``, spoken with
+    the shipped lexicon and the one ``config`` names. ``InputError`` when there are no articles,
+    the lexicon is unreadable, or the articles are too many or too long for one bulletin."""
+    if not articles:
         raise InputError("no articles given")
-    if list(sources).count("-") > 1:
-        raise InputError("-: standard input can be read only once")
-    check_count(sources)
     speak = Normaliser(load_lexicon(config.script.lexicon or None))
-    articles = [clean_article(read_article(source, fetcher=fetcher, stdin=stdin))
-                for source in sources]
-    return plan_script(articles, config, date, speak=speak)
+    return plan_script(list(articles), config, date, speak=speak)
 
 
 __all__ = ["build_script", "check_format", "dump_script", "load_script"]

@@ -1,9 +1,10 @@
-"""How big a script may be: the caps, in one place, for articles (``plan``) and script files
-(``export``) alike, with the small helpers both use to keep within them.
+"""How big a script's parts may be: the caps of a segment, a title and a script file, for articles
+planned into a script (``plan``) and script files read back (``load``) alike, with the small
+helpers both use to keep within them. The caps of the whole bulletin are in ``bulletin.limits``.
 
-A bulletin is at most about two hours of speech; one segment is what one voice call says; a title
-is a label. Anything larger is refused with an ``InputError`` naming the input, the cap and the
-measured size (an article's long headline is shortened and its long paragraphs are split instead).
+One segment is what one voice call says; a title is a label. Anything larger is refused with an
+``InputError`` naming the input, the cap and the measured size (an article's long headline is
+shortened and its long paragraphs are split instead).
 """
 
 from __future__ import annotations
@@ -13,13 +14,10 @@ from itertools import accumulate
 
 MAX_TITLE_CHARS = 300  # an article's headline, a script's title, a story's title
 MAX_SEGMENT_CHARS = 5_000  # the text, and the spoken text, of one segment
-CHARS_PER_SECOND = 15  # roughly how fast the voices speak
-MAX_SCRIPT_SECONDS = 2 * 60 * 60
-MAX_SCRIPT_CHARS = MAX_SCRIPT_SECONDS * CHARS_PER_SECOND  # 108,000: about two hours of speech
-MAX_ARTICLE_CHARS = 2 * MAX_SCRIPT_CHARS  # a text or Markdown article, markup included
 MAX_SEGMENTS = 2_000
-MAX_STORIES = 50
 MAX_JSON_DEPTH = 32  # a script nests three deep; Python's JSON reader gives up near 1,000
+MAX_SCRIPT_BYTES = 5 * 1024 * 1024  # a script file as read back
+MAX_PAUSE = 10.0  # seconds of silence after one segment
 
 # A sentence ends with . ! ? or … (maybe then a closing quote or bracket) and a space.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"”’')\]])\s+")
@@ -28,20 +26,6 @@ _CLAUSE_END = re.compile(r"(?<=[.!?…;])\s+|(?<=[.!?…;][\"”’')\]])\s+")
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-
-
-def size(count: int, cap: int, unit: str = "characters") -> str:
-    """``"6,000 characters (limit 5,000)"``: the measured size and the cap, for an error."""
-    return f"{count:,} {unit} (limit {cap:,})"
-
-
-def speech_time(chars: int) -> str:
-    """About how long ``chars`` characters take to say, as ``"2 h 3 min"`` or ``"12 min"``."""
-    minutes = round(chars / CHARS_PER_SECOND / 60)
-    hours, minutes = divmod(minutes, 60)
-    if not hours:
-        return f"{minutes} min"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
 def shorten_title(title: str) -> str:

@@ -1,8 +1,9 @@
 """Plan the spoken bulletin: intro, rundown, each story's headline and paragraphs, sign-off.
 
 In: cleaned ``Article``s, the show's config and the bulletin's date. Out: ``Script``, within the
-caps of ``limits``: a long headline is shortened at a word boundary, a paragraph too long for one
-segment is split at sentence ends, and anything else too big raises ``InputError``.
+caps of ``limits`` and ``bulletin.limits``: a long headline is shortened at a word boundary, a
+paragraph too long for one segment is split at sentence ends, and anything else too big raises
+``InputError``.
 """
 
 from __future__ import annotations
@@ -10,24 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import replace
 
 from ..config import Config
 from ..errors import InputError
+from ..limits import MAX_SCRIPT_CHARS, check_count, names, size, speech_time
 from ..models import Article, Script, Segment, Story
 from ..templating import render
-from .limits import (
-    MAX_SCRIPT_CHARS,
-    MAX_SEGMENT_CHARS,
-    MAX_SEGMENTS,
-    MAX_STORIES,
-    MAX_TITLE_CHARS,
-    sentences,
-    shorten_title,
-    size,
-    speech_time,
-)
+from .limits import MAX_SEGMENT_CHARS, MAX_SEGMENTS, MAX_TITLE_CHARS, sentences, shorten_title
 
 log = logging.getLogger(__name__)
 
@@ -57,19 +49,6 @@ def guid_key(articles: list[Article]) -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _names(sources: Sequence[str]) -> str:
-    """Articles' sources, for an error: the one source, or the first and how many more."""
-    more = len(sources) - 1
-    return sources[0] + (f" and {more} more article{'s' * (more > 1)}" if more else "")
-
-
-def check_count(sources: Sequence[str]) -> None:
-    """Refuse more articles than one bulletin holds (before any is read)."""
-    if len(sources) > MAX_STORIES:
-        raise InputError(f"{_names(sources)}: {len(sources)} articles "
-                         f"(limit {MAX_STORIES} stories in one bulletin)")
-
-
 def _fit_title(article: Article) -> Article:
     """``article`` with its headline shortened to the title cap (and a warning) when over it."""
     title = shorten_title(article.title)
@@ -88,11 +67,11 @@ def _check_size(articles: list[Article]) -> None:
     # and the rundown of several stories: the fewest segments these articles make.
     count = sum(len(a.paragraphs) + 2 for a in articles) - 1 + 2 + (len(articles) > 1)
     if count > MAX_SEGMENTS:
-        raise InputError(f"{_names(sources)}: too many paragraphs for one bulletin: "
+        raise InputError(f"{names(sources)}: too many paragraphs for one bulletin: "
                          f"{size(count, MAX_SEGMENTS, 'segments')}")
     chars = sum(len(a.title) + sum(len(p) for p in a.paragraphs) for a in articles)
     if chars > MAX_SCRIPT_CHARS:
-        raise InputError(f"{_names(sources)}: too long for one bulletin: "
+        raise InputError(f"{names(sources)}: too long for one bulletin: "
                          f"{chars:,} characters of text, about {speech_time(chars)} of speech "
                          f"(limit {MAX_SCRIPT_CHARS:,}, about {speech_time(MAX_SCRIPT_CHARS)})")
 
@@ -162,11 +141,11 @@ def plan_script(articles: list[Article], config: Config, date: dt.date,
     sources = [a.source for a in articles]
     spoken = sum(len(seg.spoken) for seg in segments)
     if spoken > MAX_SCRIPT_CHARS:
-        raise InputError(f"{_names(sources)}: too long for one bulletin: spoken text of "
+        raise InputError(f"{names(sources)}: too long for one bulletin: spoken text of "
                          f"{spoken:,} characters, about {speech_time(spoken)} "
                          f"(limit {MAX_SCRIPT_CHARS:,}, about {speech_time(MAX_SCRIPT_CHARS)})")
     if len(segments) > MAX_SEGMENTS:
-        raise InputError(f"{_names(sources)}: too many segments for one bulletin: "
+        raise InputError(f"{names(sources)}: too many segments for one bulletin: "
                          f"{size(len(segments), MAX_SEGMENTS, 'segments')}")
     title = articles[0].title if len(articles) == 1 else f"{show}: {articles[0].title} and more"
     return Script(title=shorten_title(title), date=date, stories=tuple(stories),

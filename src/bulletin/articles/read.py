@@ -30,11 +30,14 @@ from markdown_it.token import Token
 from ..dates import parse_date
 from ..errors import InputError
 from ..fileio import read_user_bytes
+from ..frontmatter import front_matter
+from ..limits import MAX_SCRIPT_CHARS, size
 from ..models import Article
 from .fetch import MAX_BYTES, Fetcher
-from .limits import MAX_ARTICLE_CHARS, size
 
 DEFAULT_FETCHER = Fetcher(allow_private=True)  # sources typed by the user; a feed's get Fetcher()
+# A text or Markdown article, markup included, of more than twice what one bulletin can say.
+MAX_ARTICLE_CHARS = 2 * MAX_SCRIPT_CHARS
 EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
               ".html": "html", ".htm": "html", ".xhtml": "html"}
 
@@ -82,45 +85,11 @@ def parse_plain(text: str, source: str) -> Article:
 
 # --- Markdown -------------------------------------------------------------------------------
 
-_FRONT_MATTER_OPEN = re.compile(r"\A---[ \t]*(?:\n|\Z)")
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:(.*?)\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _SKIPPED_BLOCKS = {"fence", "code_block", "html_block", "hr"}
 # Quotes and lists nested deeper than this are refused. markdown-it silently drops what lies past
 # its own limit (MARKDOWN_IT_NESTING), which is set above ours so it is never reached unnoticed.
 MAX_MARKDOWN_NESTING = 32
 MARKDOWN_IT_NESTING = MAX_MARKDOWN_NESTING + 8
-
-
-def split_front_matter(text: str, source: str) -> tuple[str | None, str]:
-    """``(front matter, body)`` of Markdown ``text``: the lines between a ``---`` first line and
-    the next ``---`` (or ``...``) line, else ``(None, text)``. An opened front matter that is never
-    closed raises ``InputError`` (read aloud, it would be gibberish)."""
-    match = _FRONT_MATTER.match(text)
-    if match:
-        return match.group(1) or "", text[match.end():]
-    if _FRONT_MATTER_OPEN.match(text):
-        raise InputError(f"{source}: front matter opened on line 1 is never closed "
-                         "(end it with a '---' line)")
-    return None, text
-
-
-def _front_matter(text: str, source: str) -> tuple[dict[str, str], str]:
-    """Split ``key: value`` front matter (between ``---`` lines) from the Markdown body."""
-    block, body = split_front_matter(text, source)
-    if block is None:
-        return {}, text
-    fields: dict[str, str] = {}
-    for number, line in enumerate(block.split("\n"), start=2):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        key, sep, value = line.partition(":")
-        if not sep or not key.strip():
-            raise InputError(f"{source}: front matter line {number} is not 'key: value'")
-        value = value.strip()
-        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
-            value = value[1:-1]
-        fields[key.strip().lower()] = value
-    return fields, body
 
 
 def _parse_date(value: str | None, source: str) -> dt.date | None:
@@ -151,7 +120,7 @@ def _check_nesting(tokens: list[Token], source: str, first_line: int) -> None:
 
 def parse_markdown(text: str, source: str) -> Article:
     """A Markdown article: front matter, then ``# Headline`` and paragraphs (formatting dropped)."""
-    meta, body = _front_matter(text, source)
+    meta, body = front_matter(text, source)
     tokens = MarkdownIt("commonmark", {"maxNesting": MARKDOWN_IT_NESTING}).parse(body)
     _check_nesting(tokens, source, first_line=text.count("\n", 0, len(text) - len(body)) + 1)
     title = meta.get("title") or None

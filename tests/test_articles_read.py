@@ -1,4 +1,5 @@
-"""Reading articles in every form they arrive in: .txt, .md, .html, an http(s) URL, stdin."""
+"""The articles stage: reading articles in every form they arrive in (.txt, .md, .html, an http(s)
+URL, stdin), and ``read_articles``, which reads and cleans them all."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from pathlib import Path
 import pytest
 
 from article_server import ARTICLE_HTML, serve
+from bulletin.articles import read_articles
+from bulletin.articles.clean import clean_article
+from bulletin.articles.fetch import Fetcher
+from bulletin.articles.read import read_article
 from bulletin.errors import InputError
-from bulletin.script.clean import clean_article
-from bulletin.script.fetch import Fetcher
-from bulletin.script.read import read_article
+from bulletin.limits import MAX_STORIES
 from sitekit import free_port
 
 QUICK = Fetcher(timeout=1.0, deadline=5.0, max_bytes=200_000, max_redirects=3, allow_private=True)
@@ -103,6 +106,37 @@ def test_stdin_is_sniffed() -> None:
 def test_empty_stdin() -> None:
     with pytest.raises(InputError, match="^-: empty article on standard input$"):
         read_article("-", stdin=io.BytesIO(b"  \n"))
+
+
+def test_the_stage_reads_and_cleans_every_source_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "ferry.txt"
+    path.write_text("Ferry vote passes\n\nThe vote passed.\n\nCredit: Ben Hale\n", encoding="utf-8")
+    stdin = io.BytesIO(b"# Harbour wall mended\n\nThe wall was mended.\n\n"
+                       b"Sign up to our newsletter\n")
+    articles = read_articles([str(path), "-"], stdin=stdin)
+    assert [(a.title, a.paragraphs) for a in articles] == [
+        ("Ferry vote passes", ("The vote passed.",)),
+        ("Harbour wall mended", ("The wall was mended.",)),
+    ]
+
+
+def test_standard_input_twice_is_refused_before_it_is_read() -> None:
+    stdin = io.BytesIO(b"Ferry vote passes\n\nThe vote passed.\n")
+    with pytest.raises(InputError, match="^-: standard input can be read only once$"):
+        read_articles(["-", "-"], stdin=stdin)
+    assert stdin.tell() == 0
+
+
+def test_too_many_articles_are_refused_before_any_is_read(tmp_path: Path) -> None:
+    missing = [str(tmp_path / f"gone-{n}.txt") for n in range(MAX_STORIES + 1)]
+    refusal = rf"and {MAX_STORIES} more articles: {MAX_STORIES + 1} articles \(limit {MAX_STORIES} "
+    with pytest.raises(InputError, match=refusal):
+        read_articles(missing)
+
+
+def test_no_sources_is_refused() -> None:
+    with pytest.raises(InputError, match="^no articles given$"):
+        read_articles([])
 
 
 @pytest.mark.parametrize(("content", "reason"), [

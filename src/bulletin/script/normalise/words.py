@@ -1,13 +1,13 @@
-"""The facts the normaliser reads by: number wording (through num2words), units, currencies,
-abbreviations, month names, and the tests for "is this capitalised word an ordinary word".
+"""The words the normaliser says: how a number is said (through num2words), and the word tables
+of months, currencies, magnitudes, units, abbreviations, Roman numerals and the letters English
+syllables begin and end with.
 
-Everything here is data or a small pure function; ``normalise.py`` applies them in order.
+Everything here is data or a small pure function; the rule modules beside it apply them.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from num2words import num2words
 
@@ -243,47 +243,3 @@ CODAS = {"CK", "CT", "FT", "LD", "LF", "LK", "LL", "LM", "LP", "LT", "MP", "ND",
          "NT", "PS", "PT", "RB", "RC", "RD", "RF", "RG", "RK", "RL", "RM", "RN", "RP", "RS", "RT",
          "SH", "SK", "SP", "SS", "ST", "TH", "TS", "CH", "DS", "GS", "KS", "LS", "MS", "NCH",
          "NTH", "RST", "RTH", "RCH"}
-
-
-def pronounceable(letters: str) -> bool:
-    """Whether an all-capital acronym reads as a word: four or more letters with vowels, that
-    start and end with clusters English allows (NATO, NASA, OPEC, UNICEF; not NHS, KBBA)."""
-    if len(letters) < 4 or not letters.isalpha():
-        return False
-    groups = re.findall(r"[AEIOUY]+|[^AEIOUY]+", letters)
-    if not any(set(g) & (VOWELS | {"Y"}) for g in groups):
-        return False
-    first, last = groups[0], groups[-1]
-    if first[0] not in VOWELS | {"Y"} and len(first) > 1 and first not in ONSETS:
-        return False
-    if last[0] not in VOWELS | {"Y"} and len(last) > 1 and last not in CODAS:
-        return False
-    inner = groups[1:-1]
-    vowel_groups = [g for g in groups if g[0] in VOWELS or g == "Y"]
-    if any(len(g) > 2 for g in vowel_groups):
-        return False
-    return all(len(g) <= 3 for g in inner if g[0] not in VOWELS | {"Y"})
-
-
-def spell(letters: str) -> str:
-    """"ITV" → "I T V". A letter A inside is tied to the next letter with hyphens ("A-T-M"),
-    because a lone "A" before another letter is read as the article."""
-    letters = letters.upper()
-    if "A" in letters[:-1]:
-        return "-".join(letters)
-    return " ".join(letters)
-
-
-@lru_cache(maxsize=1)
-def _dictionary():  # noqa: ANN202 - spellchecker's WordFrequency
-    from spellchecker import SpellChecker
-
-    return SpellChecker(language="en", distance=1).word_frequency
-
-
-def is_english_word(word: str) -> bool:
-    """Whether ``word`` (any case) is an ordinary English word, e.g. in an all-capital headline."""
-    lower = word.lower()
-    if len(lower) <= 2:
-        return lower in SHORT_WORDS
-    return _dictionary()[lower] >= 20

@@ -20,17 +20,16 @@ import base64
 import functools
 import re
 import ssl
-import time
 import zlib
 from dataclasses import dataclass, field
-from typing import Any
 
 import httpcore
 import httpx
 
 from .. import __version__
 from ..errors import InputError
-from .addresses import AddressPolicy, AddressRefused, Resolver, resolve_within, system_resolver
+from .addresses import AddressPolicy, AddressRefused, Resolver, system_resolver
+from .network import CheckedBackend, Clock, reason
 
 MAX_BYTES = 5 * 1024 * 1024  # an article page is text; anything larger is not one
 
@@ -88,8 +87,8 @@ class Fetcher:
         """Download ``url`` or raise ``InputError`` saying why it cannot be read."""
         shown = without_credentials(url)
         target = _parse(url, shown)
-        clock = _Clock(self.deadline)
-        backend = _CheckedBackend(self.network, self.resolver, AddressPolicy(self.allow_private),
+        clock = Clock(self.deadline)
+        backend = CheckedBackend(self.network, self.resolver, AddressPolicy(self.allow_private),
                                   clock)
         auth, home = _basic_auth(target), _origin(target)
         hop = ""  # what the error names once a redirect has been followed
@@ -117,9 +116,9 @@ class Fetcher:
                     from None
             raise InputError(f"{shown}: {hop}timed out after {self.timeout:g} s") from None
         except httpcore.ConnectError as exc:
-            raise InputError(f"{shown}: {hop}cannot connect ({_reason(exc)})") from None
+            raise InputError(f"{shown}: {hop}cannot connect ({reason(exc)})") from None
         except (httpcore.NetworkError, httpcore.ProtocolError, ssl.SSLError) as exc:
-            raise InputError(f"{shown}: {hop}cannot fetch ({_reason(exc)})") from None
+            raise InputError(f"{shown}: {hop}cannot fetch ({reason(exc)})") from None
         raise InputError(f"{shown}: too many redirects (more than {self.max_redirects})")
 
     def _timeouts(self) -> dict[str, float]:
@@ -208,85 +207,6 @@ class _Inflater:
         return self._zlib.eof
 
 
-class _Clock:
-    """The wall-clock budget of one fetch: every network wait gets at most what is left."""
-
-    def __init__(self, seconds: float) -> None:
-        self.ends = time.monotonic() + seconds
-        self.binding = False  # whether the last wait was cut short by the deadline
-
-    def allow(self, timeout: float | None, error: type[httpcore.TimeoutException]) -> float:
-        """The seconds the next wait may take: ``timeout``, or less if the deadline is nearer.
-        Raises ``error`` once the deadline has passed."""
-        left = self.ends - time.monotonic()
-        self.binding = timeout is None or left < timeout
-        if left <= 0:
-            raise error("the deadline has passed")
-        return left if self.binding else timeout  # type: ignore[return-value]
-
-
-class _ClockedStream(httpcore.NetworkStream):
-    """A connection whose every read, write and TLS handshake waits within the fetch's clock."""
-
-    def __init__(self, stream: httpcore.NetworkStream, clock: _Clock) -> None:
-        self._stream = stream
-        self._clock = clock
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._stream.read(max_bytes, self._clock.allow(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._stream.write(buffer, self._clock.allow(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._stream.close()
-
-    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
-        seconds = self._clock.allow(timeout, httpcore.ConnectTimeout)
-        return _ClockedStream(self._stream.start_tls(ssl_context, server_hostname, seconds),
-                              self._clock)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._stream.get_extra_info(info)
-
-
-class _CheckedBackend(httpcore.NetworkBackend):
-    """Resolves each host once, lets the policy judge every address, then connects to exactly
-    those addresses through ``network``: a second lookup (DNS rebinding) cannot slip past."""
-
-    def __init__(self, network: httpcore.NetworkBackend, resolver: Resolver,
-                 policy: AddressPolicy, clock: _Clock) -> None:
-        self._network, self._resolver, self._policy, self._clock = network, resolver, policy, clock
-
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None,
-                    socket_options: Any = None) -> httpcore.NetworkStream:
-        seconds = self._clock.allow(timeout, httpcore.ConnectTimeout)
-        try:
-            addresses = resolve_within(self._resolver, host, port, seconds)
-        except TimeoutError:
-            raise httpcore.ConnectTimeout(f"looking up {host} took too long") from None
-        except OSError as exc:
-            raise httpcore.ConnectError(f"cannot find {host}: {_reason(exc)}") from None
-        except UnicodeError:  # a label too long or empty: the lookup cannot even be asked
-            raise httpcore.ConnectError(f"cannot find {host}: not a valid host name") from None
-        if not addresses:
-            raise httpcore.ConnectError(f"cannot find {host}: no address")
-        self._policy.check(host, addresses)
-        failure: Exception | None = None
-        for address in addresses:
-            try:
-                stream = self._network.connect_tcp(
-                    address, port, timeout=self._clock.allow(timeout, httpcore.ConnectTimeout),
-                    local_address=local_address, socket_options=socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                failure = exc
-                continue
-            return _ClockedStream(stream, self._clock)
-        raise failure  # type: ignore[misc]
-
-
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
@@ -349,8 +269,3 @@ def _location(response: httpcore.Response) -> str | None:
     except UnicodeDecodeError:
         location = raw.decode("latin-1").strip()
     return location or None
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[-1] if text else type(exc).__name__

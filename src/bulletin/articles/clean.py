@@ -3,8 +3,9 @@
 In: ``Article`` as read (paragraphs may keep inner line breaks). Out: ``Article`` whose paragraphs
 are single lines of story text. Dropped: photo captions and their credit lines (a caption is the
 short text just before a credit, or a line that is only a credit), picture and chart labels,
-bylines, "Read more" / "Sign up" / share / follow prompts, publisher boilerplate, bare URLs and
-e-mail addresses, and repeated paragraphs. Quotes and every sentence of the story itself are kept.
+bylines, "Read more" / "Sign up" / share / follow prompts, reader-feedback prompts ("Tell us your
+story", "Have your say", "Show comments"), publisher boilerplate, bare URLs and e-mail addresses,
+and repeated paragraphs. Quotes and every sentence of the story itself are kept.
 An article with nothing left raises ``InputError`` naming its source.
 """
 
@@ -42,6 +43,21 @@ _PROMPT = re.compile(
     r"|copyright\b|listen to (?:this|the) (?:article|story)\b|\d+ min(?:ute)? read\b"
     r")", re.IGNORECASE)
 _PROMPT_ANYWHERE = re.compile(r"\ball rights reserved\b", re.IGNORECASE)
+# Reader-feedback prompts: the publisher asking for the reader's views, stories and ratings. A
+# quote is story, so a prompt starts the paragraph; a bare word (Feedback, Contact us) is the whole.
+_FEEDBACK = re.compile(
+    r"^\s*+(?:[-*•>]\s*+)?(?:"
+    r"we(?:'d|’d| would)? (?:want|like|love) to hear (?:from you|what you think|your)\b"
+    r"|tell us (?:your (?:story|stories|views|thoughts|experiences?)\b|what you think\b|:)"
+    r"|have your say\b|your questions answered\b|(?:can|could) we answer your question"
+    r"|(?:are|were|have) you (?:been )?affected\b|do you have an opinion on\b"
+    r"|do you have a (?:news )?(?:story|tip)\b|send us your\b"
+    r"|did you (?:like|enjoy) this\b|(?:was|is) this (?:article|story|page) (?:helpful|useful)\b"
+    r"|how would you rate this\b|thank you for your feedback\b"
+    r"|let us know what you think\b|leave a comment\b|join the (?:conversation|discussion)\b"
+    r"|(?:show|view|read|load|see) (?:all |the )?(?:\d+ )?comments\b"
+    r"|(?:feedback|contact us|get in touch|comments?(?: speech bubble)?)\s*+[.!:]?\s*+$"
+    r")", re.IGNORECASE)
 # "- A SIMPLE GUIDE: How do I protect myself?": a promoted link under an all-capital label.
 _PROMO_LABEL = re.compile(r"^(?:[-*•]\s+)?[A-Z][A-Z0-9 '’&-]{2,40}:\s+\S")
 # Every pattern below runs in time linear in its text: whitespace is matched only from the start of
@@ -103,7 +119,8 @@ def _strip_links(text: str) -> str:
 
 def _is_noise(line: str) -> bool:
     """A whole paragraph that is not story: a label, byline, prompt or promoted link."""
-    if _LABEL.match(line) or _PROMPT.match(line) or _PROMPT_ANYWHERE.search(line):
+    if (_LABEL.match(line) or _PROMPT.match(line) or _FEEDBACK.match(line)
+            or _PROMPT_ANYWHERE.search(line)):
         return True
     if _BYLINE.match(line) and _words(line) <= 12:
         return True
