@@ -23,6 +23,7 @@ import typer
 from . import interrupt
 from .config import Config, Overrides, load_config
 from .errors import BulletinError, InputError
+from .progress import Progress
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn news articles into podcast-ready audio bulletins.")
@@ -103,52 +104,6 @@ def _config(config: Path | None, overrides: Overrides | None = None) -> Config:
     return load_config(config, overrides)
 
 
-class _Progress:
-    """Rich progress on a terminal (a bar while speaking, then each later stage by name);
-    nothing at all otherwise."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.bar: Any = None
-        self.task: Any = None
-        self.speaking: Any = None
-
-    def __enter__(self) -> _Progress:
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-            self.bar = Progress(TextColumn("{task.description:<10}"), BarColumn(),
-                                TextColumn("{task.fields[counts]}"), TimeRemainingColumn(),
-                                console=Console(stderr=True), transient=True)
-            self.bar.__enter__()
-        return self
-
-    def _switch(self, description: str, total: int | None) -> Any:
-        if self.task is not None:
-            self.bar.refresh()  # draw the finished step once before it gives way
-            self.bar.update(self.task, visible=False)
-        self.task = self.bar.add_task(description, total=total, counts="")
-        return self.task
-
-    def __call__(self, done: int, total: int) -> None:
-        """Speech progress: ``done`` of ``total`` segments."""
-        if self.bar is None:
-            return
-        if self.speaking is None:
-            self.speaking = self._switch("Speaking", total)
-        self.bar.update(self.speaking, completed=done, total=total, counts=f"{done}/{total}")
-
-    def stage(self, name: str) -> None:
-        """A stage without steps to count (mixing, encoding, publishing)."""
-        if self.bar is not None:
-            self._switch(name, None)
-
-    def __exit__(self, *exc: object) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(*exc)
-
-
 @app.callback()
 def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each external command.")]
@@ -192,7 +147,7 @@ def build(
     cfg = _config(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
                                     workers=workers, base_url=base_url))
     ready = load_script(script) if script is not None else None
-    with _Progress(not (quiet or as_json)) as progress:
+    with Progress(not (quiet or as_json)) as progress:
         result = pipeline.build(articles or [], cfg, script=ready, progress=progress,
                                 stage=progress.stage, rebuild_catalog=rebuild_catalog)
     if as_json:
@@ -299,7 +254,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8000,
 ) -> None:
     """Serve the site over HTTP and show its feed URL as a QR code for a phone."""
-    from .publish.server import announce, is_loopback_host, make_server
+    from .publish.announce import announce, is_loopback_host
+    from .publish.server import make_server
 
     cfg = _config(config, Overrides(site=site))
     server = make_server(cfg.site, host, port)

@@ -16,7 +16,6 @@ show's podcast:guid. A site with a public ``base_url`` is served exactly as publ
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import socket
 import sqlite3
@@ -36,6 +35,7 @@ from ..feed.catalog import FILENAME as CATALOG_FILE
 from ..feed.chapters import MIME_TYPE as CHAPTERS_MIME
 from ..feed.files import CHAPTERS_SUFFIX
 from ..feed.rss import is_local
+from .announce import is_loopback_host, lan_address, url_host
 from .connections import IDLE_TIMEOUT, MAX_CONNECTIONS, BoundedHandler, BoundedHTTPServer
 from .ranges import ByteRange, RangeNotSatisfiable, parse_range
 from .render import render_site
@@ -60,39 +60,6 @@ def mime_type(name: str) -> str | None:
     if name.endswith(CHAPTERS_SUFFIX):
         return CHAPTERS_TYPE
     return MIME_TYPES.get(Path(name).suffix.lower())
-
-
-def lan_address() -> str:
-    """This machine's address on its local network, as a phone would reach it.
-
-    A UDP socket connected towards a documentation-only address (RFC 5737) makes the kernel pick
-    the outgoing interface without sending anything; its local address is the one we want.
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))
-            address = probe.getsockname()[0]
-        except OSError:
-            address = ""
-    if address and not address.startswith("0."):
-        return address
-    try:
-        return socket.gethostbyname(socket.gethostname())
-    except OSError:
-        return "127.0.0.1"
-
-
-def is_loopback_host(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
 
 
 class SiteCatalog(Catalog):
@@ -151,7 +118,7 @@ class SiteServer(BoundedHTTPServer):
         self.port = self.server_address[1]
         self.everywhere = host in ("", "0.0.0.0", "::")
         reachable = lan_address() if self.everywhere else host
-        self.own_url = f"http://{_url_host(reachable)}:{self.port}/"
+        self.own_url = f"http://{url_host(reachable)}:{self.port}/"
         self.catalog = SiteCatalog(self.site) if (self.site / CATALOG_FILE).is_file() else None
         try:
             self.rewrite_to = self._rewrite_target()
@@ -332,27 +299,9 @@ def make_server(site: Path, host: str = "127.0.0.1", port: int = 8000,
     except OverflowError:
         raise InputError(f"--port {port}: not a port number (0 to 65535)") from None
     except OSError as exc:
-        where = f"{_url_host(host)}:{port}"
+        where = f"{url_host(host)}:{port}"
         raise InputError(f"{where}: cannot listen there ({exc.strerror})") from None
 
 
-def announce(server: SiteServer, out: TextIO) -> None:
-    """Tell the user where the site is and show the feed URL as a QR code for a phone."""
-    import segno
-
-    out.write(f"Serving {server.site} at {server.own_url}\n")
-    out.write(f"Feed: {server.feed_url}\n")
-    if server.rewrite_to:
-        out.write("(the site was built for localhost, so its feed and page are served with "
-                  "this server's address)\n")
-    try:
-        segno.make(server.feed_url, error="m").terminal(out=out, compact=True)
-    except UnicodeEncodeError:
-        out.write("(this terminal cannot show the QR code; open the index page instead)\n")
-    out.write("Scan the code with a phone on the same network to subscribe. "
-              "Press Ctrl+C to stop.\n")
-    out.flush()
-
-
-__all__ = ["ByteRange", "RangeNotSatisfiable", "SiteServer", "announce", "lan_address",
-           "make_server", "mime_type", "parse_range"]
+__all__ = ["ByteRange", "RangeNotSatisfiable", "SiteServer", "make_server", "mime_type",
+           "parse_range"]
