@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 import os
@@ -15,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bulletin.cli import app
-from bulletin.config import VoiceConfig
+from bulletin.config import ENVIRONMENT, VoiceConfig
 from bulletin.models import Script, Segment, Story
 from bulletin.runner import CommandRunner
 from bulletin.tts.base import Parallel, Speech, VoiceInfo
@@ -48,19 +49,22 @@ def _isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared_cache: Pat
     """Every test runs in its own folder, with the shared cache unless it sets its own."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BULLETIN_CACHE_DIR", str(shared_cache))
-    for var in ("BULLETIN_ENGINE", "BULLETIN_VOICE", "BULLETIN_SPEED", "BULLETIN_WORKERS",
-                "BULLETIN_BASE_URL", "BULLETIN_TITLE"):
-        monkeypatch.delenv(var, raising=False)
+    for var in ENVIRONMENT:  # every variable bulletin reads, but the cache
+        if var != "BULLETIN_CACHE_DIR":
+            monkeypatch.delenv(var, raising=False)
+
+
+def article(root: Path, name: str, title: str, *paragraphs: str) -> Path:
+    """Write a newsroom-form .txt article (headline, blank line, paragraphs) into ``root``."""
+    path = root / name
+    path.write_text(title + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return path
 
 
 @pytest.fixture
 def write_article(tmp_path: Path) -> Callable[..., Path]:
-    """Write a newsroom-form .txt article and return its path."""
-    def write(name: str, title: str, *paragraphs: str) -> Path:
-        path = tmp_path / name
-        path.write_text(title + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-        return path
-    return write
+    """``article`` in this test's own folder."""
+    return functools.partial(article, tmp_path)
 
 
 @pytest.fixture

@@ -50,12 +50,6 @@ def make_config(root: Path, cache: Path | None = None, **show: Any) -> Config:
     return load_config(path, Overrides(site=root / "public", cache_dir=cache or root / "cache"))
 
 
-def article(root: Path, name: str, title: str, *paragraphs: str) -> Path:
-    path = root / name
-    path.write_text(title + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    return path
-
-
 def quick_build(config: Config, source: Path | None = None, when: dt.datetime | None = None,
                 **kwargs: Any) -> BuildResult:
     """One episode with the fake voice (fast, deterministic) through the real pipeline."""

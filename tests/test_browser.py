@@ -15,7 +15,8 @@ import lxml.html
 import pytest
 from PIL import Image
 
-from sitekit import article, make_config, quick_build, running_server
+from conftest import article
+from sitekit import make_config, quick_build, running_server
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",

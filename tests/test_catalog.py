@@ -17,8 +17,8 @@ import lxml.html
 import pytest
 
 from bulletin.feed import Catalog, EpisodeFiles
-from conftest import site_snapshot
-from sitekit import article, feed_guids, make_config, parse_feed, quick_build
+from conftest import article, site_snapshot
+from sitekit import feed_guids, make_config, parse_feed, quick_build
 
 DAY = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 

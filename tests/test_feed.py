@@ -33,8 +33,8 @@ from bulletin.feed.rss import DESCRIPTION_LIMIT, podcast_guid
 from bulletin.feed.text import clock, one_line
 from bulletin.models import Chapter, Mix, Script, Segment, Story
 from bulletin.script import build_script
-from conftest import site_snapshot
-from sitekit import NS, article, make_config, parse_feed, quick_build
+from conftest import article, site_snapshot
+from sitekit import NS, make_config, parse_feed, quick_build
 
 BASE = "https://news.example.org/pod/"
 SHOW = {

@@ -12,7 +12,8 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from sitekit import NS, article, make_config, parse_feed, quick_build
+from conftest import article
+from sitekit import NS, make_config, parse_feed, quick_build
 from test_catalog import CATALOG_BREAKAGES
 
 BASE = "https://news.example.org/pod/"

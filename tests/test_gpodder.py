@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sitekit import article, feed_guids, free_port, make_config, quick_build, serve_command
+from conftest import article
+from sitekit import feed_guids, free_port, make_config, quick_build, serve_command
 
 START = dt.datetime(2026, 11, 2, 6, 0, tzinfo=dt.UTC)
 TITLES = ["Harbour ferry returns", 'Bakers & <Brewers> say "yes" \u2014 caf\u00e9 day']

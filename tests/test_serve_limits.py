@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 import pytest
 from lxml import etree
 
-from sitekit import article, make_config, quick_build, running_server, serve_command
+from conftest import article
+from sitekit import make_config, quick_build, running_server, serve_command
 
 HUGE = "9" * 5000  # past int()'s 4,300-digit limit for a decimal string
 ZEROS = "0" * 5000

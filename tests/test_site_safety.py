@@ -26,8 +26,8 @@ from bulletin.publish import publish
 from bulletin.runner import DEFAULT_RUNNER
 from bulletin.script import build_script
 from bulletin.tts import SegmentCache, synthesize_script
-from conftest import FakeEngine, site_snapshot
-from sitekit import NS, article, feed_guids, make_config, parse_feed, quick_build, serve_command
+from conftest import FakeEngine, article, site_snapshot
+from sitekit import NS, feed_guids, make_config, parse_feed, quick_build, serve_command
 
 BASE = "https://news.example.org/pod/"
 DAY = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
