@@ -17,10 +17,10 @@ import pytest
 from lxml import etree
 from PIL import Image
 
+from conftest import article
 from sitekit import (
     BULLETIN,
     NS,
-    article,
     make_config,
     parse_feed,
     quick_build,
