@@ -14,7 +14,6 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
 from bulletin.articles import read_articles
-from bulletin.audio.stitch import LEAD_IN
 from bulletin.config import load_config
 from bulletin.ffmpeg import measure_loudness
 from bulletin.pipeline import build
@@ -59,7 +58,8 @@ def test_build_writes_a_44k_mono_mp3_with_the_expected_duration(built, runner):
     assert int(stream["sample_rate"]) == 44100 and stream["channels"] == 1
     assert int(stream["bit_rate"]) == 64000
 
-    # Expected: intro sting + every segment's speech and pause + lead-ins + outro, less crossfades.
+    # Every word and pause is in it, and the stings around them, with at most a second of
+    # silence or overlap beyond that.
     config = load_config()
     script = build_script(read_articles([str(article)]), config, dt.date.today())
     engine = get_engine(config.voice)
@@ -70,9 +70,8 @@ def test_build_writes_a_44k_mono_mp3_with_the_expected_duration(built, runner):
         assert clip is not None, "the build cached every segment"
         speech += clip.duration + segment.pause_after
     stings = sum(wav_seconds(REPO / "audio" / f"{kind}.wav") for kind in ("intro", "outro"))
-    expected = stings + speech + LEAD_IN - 2 * config.audio.crossfade
     duration = float(info["format"]["duration"])
-    assert abs(duration - expected) / expected < 0.02, (duration, expected)
+    assert speech + stings - 1.0 < duration < speech + stings + 1.0, (duration, speech, stings)
     assert abs(summary["duration"] - duration) < 0.1
 
 
