@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import os
 import socket
@@ -66,6 +67,18 @@ def parse_feed(site: Path) -> etree._Element:
 
 def feed_guids(site: Path) -> list[str]:
     return [g.text for g in parse_feed(site).iterfind("channel/item/guid")]
+
+
+def send(connection: http.client.HTTPConnection, path: str,
+         headers: dict[str, str] | None = None,
+         method: str = "GET") -> tuple[http.client.HTTPResponse, bytes]:
+    """One raw request on ``connection`` (the path sent exactly as given): (response, body)."""
+    connection.putrequest(method, path, skip_accept_encoding=True)
+    for name, value in (headers or {}).items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    return response, response.read()
 
 
 def free_port() -> int:

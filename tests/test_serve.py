@@ -25,6 +25,7 @@ from sitekit import (
     parse_feed,
     quick_build,
     running_server,
+    send,
     serve_command,
 )
 
@@ -61,12 +62,7 @@ def request(server, path: str, method: str = "GET", headers: dict[str, str] | No
     """One raw request (the path is sent exactly as given); returns (response, body)."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     try:
-        connection.putrequest(method, path, skip_accept_encoding=True)
-        for name, value in (headers or {}).items():
-            connection.putheader(name, value)
-        connection.endheaders()
-        response = connection.getresponse()
-        return response, response.read()
+        return send(connection, path, headers, method)
     finally:
         connection.close()
 

@@ -19,7 +19,7 @@ import pytest
 from lxml import etree
 
 from conftest import article
-from sitekit import make_config, quick_build, running_server, serve_command
+from sitekit import make_config, quick_build, running_server, send, serve_command
 
 HUGE = "9" * 5000  # past int()'s 4,300-digit limit for a decimal string
 ZEROS = "0" * 5000
@@ -47,16 +47,6 @@ def server(site):
 
 def mp3_of(site: Path) -> Path:
     return next((site / "episodes").glob("*.mp3"))
-
-
-def get(connection: http.client.HTTPConnection, path: str, headers: dict[str, str] | None = None,
-        method: str = "GET") -> tuple[http.client.HTTPResponse, bytes]:
-    connection.putrequest(method, path, skip_accept_encoding=True)
-    for name, value in (headers or {}).items():
-        connection.putheader(name, value)
-    connection.endheaders()
-    response = connection.getresponse()
-    return response, response.read()
 
 
 @pytest.mark.parametrize(("spec", "expected"), [
@@ -100,9 +90,9 @@ def test_every_malformed_range_gets_206_200_or_416_and_the_connection_lives_on(
     size = len(data)
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     try:
-        response, body = get(connection, f"/episodes/{mp3_of(site).name}",
+        response, body = send(connection, f"/episodes/{mp3_of(site).name}",
                              {"Range": spec.format(size=size, more=size + 1000)})
-        after, feed = get(connection, "/feed.xml")  # the same connection, still open
+        after, feed = send(connection, "/feed.xml")  # the same connection, still open
     finally:
         connection.close()
     if expected == 416:
@@ -123,7 +113,7 @@ def test_every_malformed_range_gets_206_200_or_416_and_the_connection_lives_on(
 def test_any_range_of_an_empty_file_is_unsatisfiable(server, spec):
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     try:
-        response, body = get(connection, "/empty.mp3", {"Range": spec})
+        response, body = send(connection, "/empty.mp3", {"Range": spec})
     finally:
         connection.close()
     assert (response.status, body) == (416, b"")
@@ -154,7 +144,7 @@ def test_idle_and_slow_connections_are_closed_after_the_idle_timeout(site):
         silent = [stack.enter_context(connect(server.port)) for _ in range(3)]
         kept = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         stack.callback(kept.close)
-        response, _ = get(kept, "/feed.xml")
+        response, _ = send(kept, "/feed.xml")
         assert response.status == 200 and not response.will_close
         slow = stack.enter_context(connect(server.port))
         request = b"GET /feed.xml HTTP/1.1\r\nHost: x\r\n" + b"X-Slow: y\r\n" * 50 + b"\r\n"
@@ -182,7 +172,7 @@ def fetch_feed(port: int) -> int:
     """The status of a GET of the feed, 0 when a 200 came without the feed."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        response, body = get(connection, "/feed.xml")
+        response, body = send(connection, "/feed.xml")
         if response.status != 200:
             return response.status
         return 200 if etree.fromstring(body).tag == "rss" else 0
@@ -216,7 +206,7 @@ def test_when_every_connection_is_busy_a_new_one_gets_503_then_is_served_later(s
             assert hog.recv(64).startswith(b"HTTP/1.1 200")
         connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         try:
-            response, _ = get(connection, "/feed.xml")
+            response, _ = send(connection, "/feed.xml")
         finally:
             connection.close()
         assert response.status == 503
@@ -275,11 +265,11 @@ def test_serve_works_on_a_read_only_site_and_changes_nothing(site, tmp_path):
         for _ in range(2):
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             try:
-                response, feed = get(connection, "/feed.xml")
+                response, feed = send(connection, "/feed.xml")
                 assert response.status == 200
                 url = etree.fromstring(feed).xpath("string(//enclosure/@url)")
                 assert url.startswith(served.url), "the feed is rendered for this server"
-                audio, body = get(connection, urlsplit(url).path)
+                audio, body = send(connection, urlsplit(url).path)
                 assert (audio.status, body) == (200, mp3_of(copy).read_bytes())
             finally:
                 connection.close()
