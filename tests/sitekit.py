@@ -22,7 +22,7 @@ from lxml import etree
 from bulletin.config import Config, Overrides, load_config
 from bulletin.pipeline import BuildResult, build
 from bulletin.publish.server import SiteServer, make_server
-from conftest import FakeEngine
+from conftest import FakeEngine, article
 
 BULLETIN = Path(sys.executable).parent / "bulletin"
 NS = {
@@ -57,6 +57,13 @@ def quick_build(config: Config, source: Path | None = None, when: dt.datetime | 
     moment = when or dt.datetime.now(dt.UTC).replace(microsecond=0)
     return build([str(source)] if source else [], config, engine=FakeEngine(),
                  clock=lambda: moment, **kwargs)
+
+
+def build_days(config: Config, root: Path, first: dt.datetime,
+               stories: list[tuple[str, ...]]) -> list[BuildResult]:
+    """One episode a day from ``first``, each from a (title, *paragraphs) article in ``root``."""
+    return [quick_build(config, article(root, f"{n}.txt", *story),
+                        when=first + dt.timedelta(days=n)) for n, story in enumerate(stories)]
 
 
 def parse_feed(site: Path) -> etree._Element:

@@ -18,7 +18,7 @@ import pytest
 
 from bulletin.feed import Catalog, EpisodeFiles
 from conftest import article, site_snapshot
-from sitekit import feed_guids, make_config, parse_feed, quick_build
+from sitekit import build_days, feed_guids, make_config, parse_feed, quick_build
 
 DAY = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 
@@ -31,9 +31,8 @@ def files_of(site: Path, audio_file: str) -> list[Path]:
 def three_built(tmp_path_factory):
     root = tmp_path_factory.mktemp("three")
     config = make_config(root)
-    results = [quick_build(config, article(root, f"{n}.txt", f"Story number {n}",
-                                           f"Paragraph of story {n}."),
-                           when=DAY + dt.timedelta(days=n)) for n in range(3)]
+    results = build_days(config, root, DAY,
+                         [(f"Story number {n}", f"Paragraph of story {n}.") for n in range(3)])
     return config, results
 
 

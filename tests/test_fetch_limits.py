@@ -197,7 +197,8 @@ def test_a_host_name_no_resolver_can_look_up(host: str, dialer: Dialer) -> None:
 
 
 def test_a_redirect_to_another_scheme_is_refused(site: str, dialer: Dialer) -> None:
-    refusal(quick(dialer), f"{site}/to-file", r"redirect to file:///etc/passwd: not http or https")
+    refusal(quick(dialer), f"{site}/to-file",
+            r"redirect to file:///etc/passwd: not an http or https URL")
 
 
 def test_at_most_five_redirects_by_default(site: str, dialer: Dialer) -> None:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bulletin import audio
+from bulletin.articles import read_articles
 from bulletin.errors import BulletinError, ToolError
 from bulletin.feed import Catalog, EpisodeFiles, describe
 from bulletin.feed.check import check_site
@@ -27,7 +28,7 @@ from bulletin.runner import DEFAULT_RUNNER
 from bulletin.script import build_script
 from bulletin.tts import SegmentCache, synthesize_script
 from conftest import FakeEngine, article, site_snapshot
-from sitekit import NS, feed_guids, make_config, parse_feed, quick_build, serve_command
+from sitekit import NS, build_days, feed_guids, make_config, parse_feed, quick_build, serve_command
 
 BASE = "https://news.example.org/pod/"
 DAY = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
@@ -57,10 +58,9 @@ def one_line(stderr: str) -> str:
 def three_built(tmp_path_factory):
     root = tmp_path_factory.mktemp("safety")
     config = make_config(root, base_url=BASE, email="news@example.org")
-    results = [quick_build(config, article(root, f"{n}.txt", f"Safety story {n}",
-                                           f"The first paragraph of story {n}.",
-                                           f"And a second one, number {n}."),
-                           when=DAY + dt.timedelta(days=n)) for n in range(3)]
+    results = build_days(config, root, DAY, [
+        (f"Safety story {n}", f"The first paragraph of story {n}.",
+         f"And a second one, number {n}.") for n in range(3)])
     return config, results
 
 
@@ -228,7 +228,7 @@ class Ready:
 
 def ready_to_publish(config, source: Path, work: Path) -> Ready:
     """The stages ``build`` runs before publishing, with the fake voice."""
-    script = build_script([str(source)], config, DAY.date())
+    script = build_script(read_articles([str(source)]), config, DAY.date())
     cache = SegmentCache(config.cache_root)
     clips = synthesize_script(script, FakeEngine(), cache, None, 1)
     the_mix = audio.mix(clips, script, config.audio, work)

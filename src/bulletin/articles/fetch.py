@@ -217,11 +217,7 @@ def _parse(url: str, shown: str) -> httpx.URL:
         target = httpx.URL(url)
     except httpx.InvalidURL as exc:
         raise InputError(f"{shown}: invalid URL ({without_credentials(str(exc))})") from None
-    if target.scheme not in ("http", "https"):
-        raise InputError(f"{shown}: not an http or https URL")
-    if not target.raw_host:
-        raise InputError(f"{shown}: invalid URL (no host)")
-    return target
+    return _web(target, f"{shown}: ")
 
 
 def _follow(target: httpx.URL, location: str, shown: str, hop: str) -> httpx.URL:
@@ -230,11 +226,16 @@ def _follow(target: httpx.URL, location: str, shown: str, hop: str) -> httpx.URL
         following = target.join(location)
     except httpx.InvalidURL:
         raise InputError(f"{shown}: {hop}invalid URL") from None
-    if following.scheme not in ("http", "https"):
-        raise InputError(f"{shown}: {hop}not http or https")
-    if not following.raw_host:
-        raise InputError(f"{shown}: {hop}invalid URL (no host)")
-    return following
+    return _web(following, f"{shown}: {hop}")
+
+
+def _web(target: httpx.URL, where: str) -> httpx.URL:
+    """``target`` if it is an http(s) URL with a host, else an InputError after ``where``."""
+    if target.scheme not in ("http", "https"):
+        raise InputError(f"{where}not an http or https URL")
+    if not target.raw_host:
+        raise InputError(f"{where}invalid URL (no host)")
+    return target
 
 
 def _core_url(target: httpx.URL) -> httpcore.URL:
