@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-.venv/bin/bulletin build examples/*.txt --site public "$@"
+.venv/bin/bulletin build examples/*.txt --config examples/bulletin.toml --site public "$@"
 echo "Feed: public/feed.xml   Listen: .venv/bin/bulletin serve"
