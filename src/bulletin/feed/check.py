@@ -180,52 +180,58 @@ def _check_item(item: etree._Element, number: int, site: _Site,
     declared = _seconds(written)
     if written and declared is None:
         problems.append(f"{label}: itunes:duration {written!r} is unreadable")
+    found, duration = _check_enclosure(item, declared, site, runner)
+    found += _check_companions(item, duration, site)
+    return problems + [f"{label}: {problem}" for problem in found]
 
-    duration = None
+
+def _check_enclosure(item: etree._Element, declared: float | None, site: _Site,
+                     runner: CommandRunner) -> tuple[list[str], float | None]:
+    """The item's enclosure problems, and how long its audio really lasts (None if unknown)."""
     enclosure = item.find("enclosure")
     if enclosure is None:
-        problems.append(f"{label}: no <enclosure>")
-    else:
-        url, length = enclosure.get("url", ""), enclosure.get("length", "")
-        if enclosure.get("type") != "audio/mpeg":
-            problems.append(f"{label}: enclosure type is {enclosure.get('type')!r}, not audio/mpeg")
-        path, problem = site.problem(url, "enclosure")
-        if problem:
-            problems.append(f"{label}: {problem}")
-        elif path is not None:
-            size = path.stat().st_size
-            if length != str(size):
-                problems.append(f"{label}: enclosure length {length} but the file has {size} bytes")
-            try:
-                duration = probe_seconds(path, runner)
-            except ToolError as exc:
-                problems.append(f"{label}: enclosure {path.name} is not a readable MP3 ({exc})")
-            if duration is not None and declared is not None \
-                    and abs(duration - declared) > DURATION_TOLERANCE:
-                problems.append(f"{label}: itunes:duration says {declared:.0f} s but the audio "
-                                f"lasts {duration:.1f} s")
+        return ["no <enclosure>"], None
+    problems = []
+    url, length = enclosure.get("url", ""), enclosure.get("length", "")
+    if enclosure.get("type") != "audio/mpeg":
+        problems.append(f"enclosure type is {enclosure.get('type')!r}, not audio/mpeg")
+    path, problem = site.problem(url, "enclosure")
+    if problem or path is None:
+        return problems + ([problem] if problem else []), None
+    size = path.stat().st_size
+    if length != str(size):
+        problems.append(f"enclosure length {length} but the file has {size} bytes")
+    try:
+        duration = probe_seconds(path, runner)
+    except ToolError as exc:
+        return problems + [f"enclosure {path.name} is not a readable MP3 ({exc})"], None
+    if declared is not None and abs(duration - declared) > DURATION_TOLERANCE:
+        problems.append(f"itunes:duration says {declared:.0f} s but the audio lasts "
+                        f"{duration:.1f} s")
+    return problems, duration
 
+
+def _check_companions(item: etree._Element, duration: float | None, site: _Site) -> list[str]:
+    """Problems with the item's transcripts and chapters (checked against ``duration``)."""
+    problems = []
     transcripts = item.findall("podcast:transcript", NS)
     if not transcripts:
-        problems.append(f"{label}: no podcast:transcript")
+        problems.append("no podcast:transcript")
     for transcript in transcripts:
         path, problem = site.problem(transcript.get("url", ""), "transcript")
         if problem is None and path is not None:
             found = _transcript_problem(path, transcript.get("type", ""))
             problem = found and f"transcript {path.name} {found}"
         if problem:
-            problems.append(f"{label}: {problem}")
+            problems.append(problem)
     chapters = item.find("podcast:chapters", NS)
     if chapters is None:
-        problems.append(f"{label}: no podcast:chapters")
-    else:
-        path, problem = site.problem(chapters.get("url", ""), "chapters")
-        if problem is None and path is not None:
-            found = _chapters_problem(path, duration)
-            problem = found and f"chapters {path.name} {found}"
-        if problem:
-            problems.append(f"{label}: {problem}")
-    return problems
+        return [*problems, "no podcast:chapters"]
+    path, problem = site.problem(chapters.get("url", ""), "chapters")
+    if problem is None and path is not None:
+        found = _chapters_problem(path, duration)
+        problem = found and f"chapters {path.name} {found}"
+    return problems + ([problem] if problem else [])
 
 
 def check_site(site: Path, runner: CommandRunner = DEFAULT_RUNNER) -> list[str]:
