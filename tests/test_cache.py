@@ -143,15 +143,20 @@ def test_cache_info_and_clear(cli, own_cache):
     for n in range(3):
         cache.put(cache.key("e", str(n)), Speech(pcm=b"\0\1" * 500, sample_rate=8000))
     own_cache.joinpath("notes.txt").write_text("mine, not the cache's")
+    own_cache.joinpath("renders").mkdir()
+    own_cache.joinpath("renders", "programme.mp3").write_bytes(b"\xff" * 250_000)
 
     info = cli("cache", "info")
     assert info.exit_code == 0
     assert f"{own_cache}  3 segments" in info.stdout
-    assert json.loads(cli("cache", "info", "--json").stdout)["segments"] == 3
+    assert "encoded programmes 0.2 MB" in info.stdout
+    shown = json.loads(cli("cache", "info", "--json").stdout)
+    assert (shown["segments"], shown["render_bytes"]) == (3, 250_000)
 
     cleared = cli("cache", "clear")
     assert cleared.exit_code == 0 and "removed 3 segments" in cleared.stdout
-    assert json.loads(cli("cache", "info", "--json").stdout)["segments"] == 0
+    shown = json.loads(cli("cache", "info", "--json").stdout)
+    assert (shown["segments"], shown["render_bytes"]) == (0, 0)
     assert own_cache.joinpath("notes.txt").read_text() == "mine, not the cache's"
     assert cli("cache", "clear", "--quiet").stdout == ""
 

@@ -314,10 +314,12 @@ def cache_info(
     info = SegmentCache(_config(config).cache_root).info()
     if as_json:
         typer.echo(json.dumps({"path": str(info.path), "segments": info.entries,
-                               "bytes": info.bytes, "voice_bytes": info.voice_bytes}))
+                               "bytes": info.bytes, "voice_bytes": info.voice_bytes,
+                               "render_bytes": info.render_bytes}))
     else:
         typer.echo(f"{info.path}  {info.entries} segments, {info.bytes / 1e6:.1f} MB; "
-                   f"prepared voices {info.voice_bytes / 1e6:.1f} MB")
+                   f"prepared voices {info.voice_bytes / 1e6:.1f} MB; "
+                   f"encoded programmes {info.render_bytes / 1e6:.1f} MB")
 
 
 @cache_app.command("clear")

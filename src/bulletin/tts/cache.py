@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,7 @@ class CacheInfo:
     entries: int  # cached segments
     bytes: int  # their size on disk
     voice_bytes: int  # files derived from voices (Piper's rewritten graphs)
+    render_bytes: int = 0  # encoded programmes kept for unchanged rebuilds (renders/)
 
 
 def encode_entry(speech: Speech) -> bytes:
@@ -107,9 +109,8 @@ class SegmentCache:
         if not self.root.is_dir():
             return CacheInfo(self.root, 0, 0, 0)
         entries = [f for f in self.root.glob("*/*.wav") if _is_shard(f.parent.name)]
-        voices = list(self.store.glob("*.onnx")) if self.store.is_dir() else []
-        return CacheInfo(self.root, len(entries), sum(f.stat().st_size for f in entries),
-                         sum(f.stat().st_size for f in voices))
+        return CacheInfo(self.root, len(entries), _size(entries),
+                         _size(self.store.glob("*.onnx")), _size(self.root.glob("renders/*")))
 
     def clear(self) -> int:
         """Remove every entry and derived voice file, and nothing else that may share the folder;
@@ -126,6 +127,15 @@ class SegmentCache:
                 with contextlib.suppress(OSError):
                     folder.rmdir()  # left alone when something else is inside
         return count
+
+
+def _size(files: Iterable[Path]) -> int:
+    """The bytes of ``files`` (those removed meanwhile count as nothing)."""
+    total = 0
+    for file in files:
+        with contextlib.suppress(OSError):
+            total += file.stat().st_size
+    return total
 
 
 def _is_shard(name: str) -> bool:
