@@ -14,14 +14,7 @@ from bulletin.errors import InputError
 from bulletin.tts import get_engine
 from bulletin.tts.piper_engine import PiperEngine, voice_files
 from bulletin.tts.piper_graph import MAX_CONTEXT, receptive_field
-from bulletin.tts.piper_voice import (
-    CHUNK_FRAMES,
-    CHUNK_STEP,
-    OVERLAP_SHARE,
-    Scales,
-    SeededVoice,
-    chunk_frames,
-)
+from bulletin.tts.piper_voice import Scales, SeededVoice
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "harbour-ferry.txt"
 SENTENCE = "Residents of Kestrel Bay voted on Tuesday to restore the night ferry."
@@ -109,7 +102,7 @@ def test_piper_decodes_in_chunks_without_changing_the_sound():
     ids = whole.sentences(long_sentence)[0]
     a = whole.speak_sentence(ids, whole.default_scales())
     b = chunked.speak_sentence(ids, chunked.default_scales())
-    assert len(a) > 10 * 22050 > 3 * chunked.chunk * 256  # 4+ chunks: some with context both sides
+    assert len(a) > 10 * 22050 > 4 * chunked.chunk * 256  # several chunks' worth
     assert a.shape == b.shape
     assert np.abs(a.astype(np.int32) - b).max() <= 1
 
@@ -149,11 +142,6 @@ def test_the_decoder_context_is_measured_not_assumed():
     voice = PiperEngine(VoiceConfig()).voice
     assert voice.chunk, "the bundled voice is decoded in chunks"
     assert voice.context >= receptive_field(voice.decoder), "each chunk sees all it depends on"
-    # The context is decoded twice, so it is kept a small share of each chunk, within memory.
-    assert 2 * voice.context <= OVERLAP_SHARE * voice.chunk and voice.chunk <= CHUNK_FRAMES
-    assert chunk_frames(1) == CHUNK_STEP  # a narrow decoder: small chunks, less memory
-    assert chunk_frames(40) == CHUNK_FRAMES  # a wide one: more overlap rather than more memory
-    assert chunk_frames(CHUNK_FRAMES // 2) == 0  # no room for context: whole sentences
 
 
 def test_a_voice_file_that_is_not_a_model_exits_2(cli, write_article, tmp_path):

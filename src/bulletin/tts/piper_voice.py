@@ -2,14 +2,6 @@
 drawn from a generator seeded by what is said and how, and the decoder run a chunk of frames at a
 time, with as much context each side as it sees.
 
-The context each side of a chunk is decoded twice (once for each neighbour), so it is pure extra
-work: a chunk is made wide enough that its context is at most ``OVERLAP_SHARE`` of its frames, and
-no wider than ``CHUNK_FRAMES``, the memory target (``chunk_frames``). For the bundled voice (11
-frames of receptive field, 12 of context) that is 256 frames, about 3 s of speech: about 7 % extra
-decoder work on a ten-minute bulletin where fixed 128-frame chunks did 17 %, in the same peak
-memory (the text encoder and flow, which see the whole sentence, need more than a 256-frame
-decoder pass). A sentence is cut into equal chunks, so none is a sliver.
-
 In: a voice's ``.onnx`` and ``.onnx.json``. Out: 16-bit samples per sentence (``SeededVoice``).
 """
 
@@ -17,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,17 +19,7 @@ from .piper_graph import FIELD_KEY, MAX_CONTEXT, NOISE_PREFIX, prepared_graphs, 
 
 FIRST_GUESS = 1024  # noise values per phoneme id (times the length scale) tried first
 MAX_WAV = 32767.0
-CHUNK_FRAMES = 256  # decoder frames per pass at most (about 3 s of speech): the memory target
-OVERLAP_SHARE = 0.1  # the context both sides of a chunk, as a share of its frames, at most
-CHUNK_STEP = 32  # chunk sizes are whole multiples of this many frames
-
-
-def chunk_frames(context: int, most: int = CHUNK_FRAMES) -> int:
-    """Decoder frames per pass for a decoder that needs ``context`` frames each side: the fewest
-    (in steps of ``CHUNK_STEP``) that keep the context within ``OVERLAP_SHARE`` of the chunk, but
-    at most ``most`` (memory); 0 (whole sentences) when even that leaves no room for context."""
-    wanted = math.ceil(2 * context / OVERLAP_SHARE / CHUNK_STEP) * CHUNK_STEP
-    return min(most, wanted) if 2 * context < most else 0
+CHUNK_FRAMES = 128  # decoder frames per pass (about 1.5 s of speech; smaller saves memory)
 
 
 def noise_seed(phoneme_ids: list[int], scales: np.ndarray) -> int:
@@ -61,10 +42,9 @@ class SeededVoice:
     """One loaded voice: Piper's phonemizer plus the rewritten graph(s) in onnxruntime."""
 
     def __init__(self, model: Path, config: Path, digest: str, store: Path | None = None,
-                 threads: int = 1, chunk: int | None = None) -> None:
+                 threads: int = 1, chunk: int = CHUNK_FRAMES) -> None:
         """Load ``model``; with a ``store`` folder, its rewritten graphs are kept there for reuse.
-        ``chunk``: decoder frames per pass (None: ``chunk_frames`` of the decoder's measured
-        receptive field; 0: whole sentences)."""
+        ``chunk`` = 0 runs the decoder on whole sentences."""
         import onnxruntime
         from piper import PiperVoice
         from piper.config import PiperConfig
@@ -89,12 +69,12 @@ class SeededVoice:
             raise ToolError(f"piper: cannot load voice {model.name}: {exc}") from None
         self.front = sessions[0]
         self.decoder = sessions[1] if len(sessions) == 2 else None
-        self.chunk, self.context = 0, 0
-        if self.decoder is not None and chunk != 0:
+        self.chunk, self.context = chunk, 0
+        if self.decoder is not None and chunk:
             field = int(self.decoder.get_modelmeta().custom_metadata_map[FIELD_KEY])
             self.context = field + 1  # a frame to spare
-            if self.context <= MAX_CONTEXT:
-                self.chunk = chunk_frames(self.context) if chunk is None else chunk
+            if self.context > MAX_CONTEXT:
+                self.chunk = 0
         self.noise_inputs = tuple(i.name for i in self.front.get_inputs()
                                   if i.name.startswith(NOISE_PREFIX))
         self.sample_rate: int = self.piper.config.sample_rate
@@ -136,12 +116,11 @@ class SeededVoice:
         return np.clip(audio * MAX_WAV, -MAX_WAV, MAX_WAV).astype(np.int16)
 
     def _decode(self, frames: np.ndarray) -> np.ndarray:
-        """The decoder over ``frames`` ([1, channels, n]), in equal chunks of at most
-        ``self.chunk`` frames, each with context."""
+        """The decoder over ``frames`` ([1, channels, n]), a chunk at a time with context."""
         assert self.decoder is not None
         name = self.decoder.get_inputs()[0].name
         total = frames.shape[2]
-        step = math.ceil(total / math.ceil(total / self.chunk)) if self.chunk and total else total
+        step = self.chunk or total
         pieces: list[np.ndarray] = []
         try:
             for start in range(0, total, step):
