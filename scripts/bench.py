@@ -1,22 +1,30 @@
 #!/usr/bin/env python3
 """Time bulletin's speech stage on this machine, against single-process Piper.
 
-One run:
+One bench:
   floor  the long article's spoken segments through stock Piper, one voice, one process;
   cold   `bulletin build` of that article with an empty cache;
+  one    stock Piper again on one onnxruntime thread (the CPU yardstick);
   warm   the same build again (everything cached);
   edit   the build after changing one paragraph.
-The long article is examples/harbour-ferry.txt repeated (each copy's paragraphs made distinct, so no
-segment is a cache hit of another) to about ten minutes of speech. Each step runs in a process of
-its own; memory is the peak of the whole process tree, sampled from /proc (RSS summed, and PSS,
-which splits shared pages fairly), plus the largest single process (wait4's ru_maxrss).
+Floor, cold and one-thread runs are interleaved, ``--rounds`` times (default 2: floor, cold, one,
+floor, cold, one), each cold build with a cache and site of its own, so a burst of load on a shared
+machine hits every kind of run alike; each figure is the best of its runs (least wall time, least
+CPU seconds; memory is the most of any run). The long article is examples/harbour-ferry.txt
+repeated (each copy's paragraphs made distinct, so no segment is a cache hit of another) to about
+ten minutes of speech (``--minutes`` picks another length; ``--minutes 2 --rounds 1`` is a quick
+try). Each step runs in a process of its own; memory is the peak of the whole process tree,
+sampled from /proc (RSS summed, and PSS, which splits shared pages fairly), plus the largest
+single process (wait4's ru_maxrss).
 
-Targets: cold <= 1.0 x floor, warm <= 10 % of cold, peak memory <= 600 MB (tree PSS, the
-fair sum; tree RSS counts shared pages once per process). Stock Piper's onnxruntime already uses
-every core in one process, so the floor is a parallel run too. For information the bench also
-times stock Piper on one thread, and prints the least time the cold build's work (its CPU
-seconds) could take on this machine's cores if nothing ever waited: when that bound is above
-the floor, no scheduling can meet the first target here.
+Targets: cold wall time <= 1.1 x the floor (stock Piper's onnxruntime already uses every core in
+one process, so the floor is a parallel run too); cold CPU seconds (user + system, the process and
+its workers) <= 1.2 x one-thread stock Piper's on the same text; warm <= 10 % of cold; peak memory
+<= 600 MB (tree PSS, the fair sum; tree RSS counts shared pages once per process). CPU seconds are
+the steadier figure on a loaded machine: wall time there depends on what else runs.
+The targets are for the ten-minute bulletin: a shorter one spreads the build's fixed costs
+(start-up, the voice's first load and graph rewrite, the gain search) over less speech, so its
+ratios are higher and only show that the bench runs.
 Prints a table and writes JSON (default bench-results.json, which git ignores).
 """
 
@@ -175,13 +183,43 @@ def long_article(folder: Path, copies: int) -> tuple[Path, list[str]]:
     return path, body
 
 
+MINUTES_PER_COPY = 1.25  # speech in one copy of the example, about
+
+
+def best(runs: list[Step], name: str) -> Step:
+    """One row for ``runs`` of the same step: least wall time, least CPU, most memory; the
+    detail of the fastest run."""
+    fastest = min(runs, key=lambda r: r.seconds)
+    return Step(name, seconds=fastest.seconds, cpu_seconds=min(r.cpu_seconds for r in runs),
+                tree_rss_mb=max(r.tree_rss_mb for r in runs),
+                tree_pss_mb=max(r.tree_pss_mb for r in runs),
+                largest_process_mb=max(r.largest_process_mb for r in runs),
+                detail={**fastest.detail, "runs": [[r.seconds, r.cpu_seconds] for r in runs]})
+
+
+def _load() -> str:
+    """The load averages now, as a short string."""
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--copies", type=int, default=8, help="copies of the example (8: ~10 min)")
+    parser.add_argument("--minutes", type=float, default=None,
+                        help="about this many minutes of speech instead of --copies "
+                             "(e.g. 2 for a quick try)")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="interleaved rounds of floor, cold build and one-thread Piper; "
+                             "each figure is the best of them (default 2)")
     parser.add_argument("--out", type=Path, default=REPO / "bench-results.json")
     parser.add_argument("--no-one-thread", dest="one_thread", action="store_false",
-                        help="skip timing stock Piper on one onnxruntime thread")
+                        help="skip timing stock Piper on one onnxruntime thread (and the CPU "
+                             "target)")
     options = parser.parse_args()
+    if options.minutes is not None:
+        options.copies = max(1, round(options.minutes / MINUTES_PER_COPY))
+    if options.copies < 1 or options.rounds < 1:
+        parser.error("--copies, --minutes and --rounds must be positive")
 
     from bulletin.articles import read_articles
     from bulletin.config import load_config
@@ -189,46 +227,59 @@ def main() -> None:
     from bulletin.tts.synthesize import available_cores
 
     python = sys.executable
+    loads = [_load()]
     with tempfile.TemporaryDirectory(prefix="bulletin-bench-") as temp:
         work = Path(temp)
         article, body = long_article(work, options.copies)
-        env = {**os.environ, "BULLETIN_CACHE_DIR": str(work / "cache"), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         env.pop("BULLETIN_WORKERS", None)
         script = build_script(read_articles([str(article)]), load_config(),
                               dt.datetime.now(dt.UTC).date())
         texts = work / "texts.json"
         texts.write_text(json.dumps([s.spoken for s in script.segments]))
 
-        steps: list[Step] = []
-        floor = Step("floor: stock Piper, 1 process")
-        floor.detail = json.loads(run(floor, [python, "-c", FLOOR, str(texts), "default"], env,
-                                      work))
-        steps.append(floor)
-        if options.one_thread:
-            single = Step("(info) stock Piper, 1 thread")
-            single.detail = json.loads(run(single, [python, "-c", FLOOR, str(texts), "1"], env,
-                                           work))
-            steps.append(single)
+        def piper(name: str, threads: str) -> Step:
+            step = Step(name)
+            step.detail = json.loads(run(step, [python, "-c", FLOOR, str(texts), threads], env,
+                                         work))
+            return step
 
-        def build(name: str) -> Step:
+        def build(name: str, round_: int) -> Step:
             step = Step(name)
             stages = work / "stages.json"
             out = run(step, [python, "-c", BUILD, "build", str(article), "--json",
-                             "--site", str(work / "site")], {**env, "BENCH_STAGES": str(stages)},
-                      work)
+                             "--site", str(work / f"site-{round_}")],
+                      {**env, "BENCH_STAGES": str(stages),
+                       "BULLETIN_CACHE_DIR": str(work / f"cache-{round_}")}, work)
             step.detail = {**json.loads(out.strip().splitlines()[-1]),
                            "stages": json.loads(stages.read_text())}
-            steps.append(step)
             return step
 
-        cold = build("cold build (empty cache)")
-        warm = build("warm rebuild")
+        floors: list[Step] = []
+        colds: list[Step] = []
+        singles: list[Step] = []
+        for round_ in range(options.rounds):
+            floors.append(piper("floor", "default"))
+            colds.append(build("cold", round_))
+            if options.one_thread:
+                singles.append(piper("one thread", "1"))
+            loads.append(_load())
+        last = options.rounds - 1
+        warm = build("warm rebuild", last)
         original = article.read_text(encoding="utf-8")
         changed = original.replace(body[len(body) // 2], "Section" + body[len(body) // 2][4:])
         assert changed != original
         article.write_text(changed, encoding="utf-8")
-        edit = build("one paragraph edited")
+        edit = build("one paragraph edited", last)
+        loads.append(_load())
 
+    floor = best(floors, "floor: stock Piper, 1 process")
+    cold = best(colds, "cold build (empty cache)")
+    steps = [floor, cold]
+    if options.one_thread:
+        single = best(singles, "stock Piper, 1 thread")
+        steps.append(single)
+    steps += [warm, edit]
     speech_seconds = cold.detail["duration"]
     floor_seconds = floor.detail["load"] + floor.detail["speak"]
     targets = {
@@ -238,16 +289,21 @@ def main() -> None:
         "peak_tree_rss_mb": max(s.tree_rss_mb for s in (cold, warm, edit)),
         "peak_tree_pss_mb": max(s.tree_pss_mb for s in (cold, warm, edit)),
     }
-    passed = {
-        "cold <= 1.0 x floor": targets["cold_vs_floor"] <= 1.0,
+    passed = {"cold wall <= 1.1 x floor": targets["cold_vs_floor"] <= 1.1}
+    if options.one_thread:
+        targets["cold_cpu_vs_one_thread_cpu"] = cold.cpu_seconds / single.cpu_seconds
+        passed["cold CPU <= 1.2 x one-thread Piper's CPU"] = (
+            targets["cold_cpu_vs_one_thread_cpu"] <= 1.2)
+    passed.update({
         "warm <= 10 % of cold": targets["warm_vs_cold"] <= 0.10,
         "peak memory <= 600 MB (tree PSS)": targets["peak_tree_pss_mb"] <= 600,
         "warm synthesises nothing, the edit one segment":
             (warm.detail["synthesized"], edit.detail["synthesized"]) == (0, 1),
-    }
+    })
 
     print(f"bulletin bench: {len(script.segments)} segments, {speech_seconds / 60:.1f} min "
-          f"bulletin, {os.cpu_count()} cores")
+          f"bulletin, {os.cpu_count()} cores, best of {options.rounds} interleaved round(s); "
+          f"load average (1 5 15 min) {' -> '.join(loads)}")
     print(f"{'step':34} {'seconds':>8} {'cpu s':>6} {'synth':>6} {'cached':>6} {'tree RSS':>9} "
           f"{'tree PSS':>9} {'1 proc':>7}  stages (s)")
     for s in steps:
@@ -255,9 +311,13 @@ def main() -> None:
         cached = s.detail.get("cached", "")
         stages = s.detail.get("stages") or {k: s.detail[k] for k in ("load", "speak")}
         shown = " ".join(f"{k}={v:.1f}" for k, v in stages.items())
-        print(f"{s.name:34} {s.seconds:8.1f} {s.cpu_seconds:6.0f} {synth!s:>6} {cached!s:>6} "
+        print(f"{s.name:34} {s.seconds:8.1f} {s.cpu_seconds:6.1f} {synth!s:>6} {cached!s:>6} "
               f"{s.tree_rss_mb:7.0f}MB {s.tree_pss_mb:7.0f}MB {s.largest_process_mb:5.0f}MB  "
               f"{shown}")
+    for runs in (floors, colds, singles):
+        if runs:
+            print(f"  {runs[0].name} runs (wall s / CPU s): "
+                  + ", ".join(f"{r.seconds:.1f}/{r.cpu_seconds:.1f}" for r in runs))
     print(f"floor speaks {floor.detail['speech']:.0f} s of speech at "
           f"{floor.detail['speech'] / floor.detail['speak']:.1f}x real time, using "
           f"{floor.cpu_seconds / floor.seconds:.1f} cores on average")
@@ -265,20 +325,20 @@ def main() -> None:
     cores = available_cores()
     bound = cold.cpu_seconds / cores
     targets["cold_cpu_bound_vs_floor"] = bound / floor_seconds
-    print(f"cold build's work: {cold.cpu_seconds:.0f} CPU s; on {cores} cores at least "
+    print(f"cold build's work: {cold.cpu_seconds:.1f} CPU s; on {cores} cores at least "
           f"{bound:.1f} s, {bound / floor_seconds:.2f} x floor, even if no core ever waited")
+    print(f"wall:  cold / floor = {targets['cold_vs_floor']:.2f}  (target <= 1.1)")
     if options.one_thread:
-        one = steps[1].detail["load"] + steps[1].detail["speak"]
-        targets["cold_vs_one_thread_floor"] = cold.seconds / one
-        print(f"cold / stock Piper on one thread = {cold.seconds / one:.2f}")
-    print(f"cold / floor = {targets['cold_vs_floor']:.2f}   warm / cold = "
-          f"{targets['warm_vs_cold']:.2f}   peak tree PSS = {targets['peak_tree_pss_mb']:.0f} MB "
-          f"(RSS {targets['peak_tree_rss_mb']:.0f} MB)")
+        print(f"CPU:   cold / one-thread Piper = {targets['cold_cpu_vs_one_thread_cpu']:.2f}"
+              f"  ({cold.cpu_seconds:.1f} / {single.cpu_seconds:.1f} CPU s; target <= 1.2)")
+    print(f"warm / cold = {targets['warm_vs_cold']:.2f}   peak tree PSS = "
+          f"{targets['peak_tree_pss_mb']:.0f} MB (RSS {targets['peak_tree_rss_mb']:.0f} MB)")
     for name, ok in passed.items():
         print(f"  {'PASS' if ok else 'MISS'}  {name}")
     options.out.write_text(json.dumps({
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "cores": os.cpu_count(), "copies": options.copies, "segments": len(script.segments),
+        "cores": os.cpu_count(), "copies": options.copies, "rounds": options.rounds,
+        "load_average": loads, "segments": len(script.segments),
         "bulletin_seconds": speech_seconds, "steps": [asdict(s) for s in steps],
         "ratios": targets, "targets_met": passed,
     }, indent=2) + "\n")
