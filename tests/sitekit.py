@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -64,6 +66,13 @@ def build_days(config: Config, root: Path, first: dt.datetime,
     """One episode a day from ``first``, each from a (title, *paragraphs) article in ``root``."""
     return [quick_build(config, article(root, f"{n}.txt", *story),
                         when=first + dt.timedelta(days=n)) for n, story in enumerate(stories)]
+
+
+def copied_site(config: Config, folder: Path) -> Config:
+    """``config`` with its site copied into ``folder``/public, for a test to change freely."""
+    site = folder / "public"
+    shutil.copytree(config.site, site)
+    return dataclasses.replace(config, site=site)
 
 
 def parse_feed(site: Path) -> etree._Element:

@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import os
 import random
-import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 
 from bulletin.feed import Catalog, EpisodeFiles
 from conftest import article, site_snapshot
-from sitekit import build_days, feed_guids, make_config, parse_feed, quick_build
+from sitekit import build_days, copied_site, feed_guids, make_config, parse_feed, quick_build
 
 DAY = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 
@@ -40,11 +39,10 @@ def three_built(tmp_path_factory):
 def three(three_built, tmp_path):
     """A copy of a site with three daily episodes; returns (config, results oldest first)."""
     config, results = three_built
-    site = tmp_path / "public"
-    shutil.copytree(config.site, site)
-    moved = [dataclasses.replace(r, mp3=site / r.mp3.relative_to(config.site),
-                                 feed=site / "feed.xml") for r in results]
-    return dataclasses.replace(config, site=site), moved
+    copy = copied_site(config, tmp_path)
+    moved = [dataclasses.replace(r, mp3=copy.site / r.mp3.relative_to(config.site),
+                                 feed=copy.site / "feed.xml") for r in results]
+    return copy, moved
 
 
 def page_titles(site: Path) -> list[str]:

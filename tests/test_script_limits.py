@@ -255,24 +255,17 @@ def test_many_long_headlines_split_the_rundown(cli, write_article, fake_engine) 
 
 # --- Scripts: markers, stories, front matter ----------------------------------------------------
 
-def test_a_deleted_outro_marker_is_named(cli, markdown_script) -> None:
+@pytest.mark.parametrize(("kind", "said"), [
+    ("outro", ("'That was The Bulletin.", "its '<!-- segment {...} -->' marker is missing")),
+    ("intro", ("'This is The Bulletin", "is outside any segment", "marker is missing")),
+])
+def test_a_deleted_marker_is_named_with_its_line(cli, markdown_script, kind, said) -> None:
     lines = markdown_script.read_text().split("\n")
-    marker = next(n for n, line in enumerate(lines) if '"kind": "outro"' in line)
+    marker = next(n for n, line in enumerate(lines) if f'"kind": "{kind}"' in line)
     del lines[marker]
     markdown_script.write_text("\n".join(lines))
     refused(cli("build", "--script", markdown_script), markdown_script,
-            f"line {marker + 1}: 'That was The Bulletin.",
-            "its '<!-- segment {...} -->' marker is missing")
-
-
-def test_a_deleted_intro_marker_is_named(cli, markdown_script) -> None:
-    lines = markdown_script.read_text().split("\n")
-    marker = next(n for n, line in enumerate(lines) if '"kind": "intro"' in line)
-    del lines[marker]
-    markdown_script.write_text("\n".join(lines))
-    refused(cli("build", "--script", markdown_script), markdown_script,
-            f"line {marker + 1}: 'This is The Bulletin", "is outside any segment",
-            "marker is missing")
+            f"line {marker + 1}: {said[0]}", *said[1:])
 
 
 @pytest.mark.parametrize(("label", "reason"), [

@@ -28,7 +28,16 @@ from bulletin.runner import DEFAULT_RUNNER
 from bulletin.script import build_script
 from bulletin.tts import SegmentCache, synthesize_script
 from conftest import FakeEngine, article, site_snapshot
-from sitekit import NS, build_days, feed_guids, make_config, parse_feed, quick_build, serve_command
+from sitekit import (
+    NS,
+    build_days,
+    copied_site,
+    feed_guids,
+    make_config,
+    parse_feed,
+    quick_build,
+    serve_command,
+)
 
 BASE = "https://news.example.org/pod/"
 DAY = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
@@ -68,10 +77,9 @@ def three_built(tmp_path_factory):
 def three(three_built, tmp_path):
     """A copy of a three-episode site whose files were all written two hours ago."""
     config, results = three_built
-    site = tmp_path / "public"
-    shutil.copytree(config.site, site)
-    age(site)
-    return dataclasses.replace(config, site=site), [r.episode for r in results]
+    copy = copied_site(config, tmp_path)
+    age(copy.site)
+    return copy, [r.episode for r in results]
 
 
 @pytest.fixture
