@@ -17,8 +17,7 @@ from .articles import read_articles
 from .config import Config
 from .feed import describe
 from .models import Episode, Script
-from .publish import publish
-from .publish.site import prepare_site
+from .publish import prepare_site, publish
 from .runner import DEFAULT_RUNNER, CommandRunner
 from .script import build_script
 from .tts import Engine, SegmentCache, get_engine, synthesize_script

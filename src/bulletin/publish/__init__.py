@@ -1,11 +1,13 @@
 """The publish stage: the site folder a podcast app reads, and the server that hands it out.
 
+``prepare_site(config, rebuild_catalog)`` checks, before anything is spoken, that the site can be
+written and its catalog is sound (rebuilding a lost one from the feed when asked); an error if not.
 ``publish(mp3, script, mix, description, config, when)`` → ``Episode``: the MP3 with its transcripts
 and chapters, the catalog entry, the feed and the index page. ``remove_episode(config, guid)`` and
 ``list_episodes(site)`` manage what is published; ``server.make_server(site, host, port)``
 serves it over HTTP.
 """
 
-from .site import list_episodes, publish, remove_episode
+from .site import list_episodes, prepare_site, publish, remove_episode
 
-__all__ = ["list_episodes", "publish", "remove_episode"]
+__all__ = ["list_episodes", "prepare_site", "publish", "remove_episode"]
