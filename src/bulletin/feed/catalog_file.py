@@ -154,6 +154,8 @@ class CatalogFile:
             if writing and not self.read_only:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
+            elif not writing:
+                db.execute("PRAGMA query_only=ON")  # a reader never changes the file
             for pragma in self.pragmas:
                 db.execute(pragma)
         except BaseException:

@@ -20,8 +20,6 @@ import os
 import socket
 import sqlite3
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from email.utils import formatdate
 from http import HTTPStatus
 from io import BytesIO
@@ -29,7 +27,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 from urllib.parse import unquote, urlsplit
 
-from ..errors import InputError
+from ..errors import BulletinError, InputError
 from ..feed import FEED_FILE, INDEX_FILE, Catalog, SiteSettings
 from ..feed.catalog import FILENAME as CATALOG_FILE
 from ..feed.chapters import MIME_TYPE as CHAPTERS_MIME
@@ -62,43 +60,8 @@ def mime_type(name: str) -> str | None:
     return MIME_TYPES.get(Path(name).suffix.lower())
 
 
-class SiteCatalog(Catalog):
-    """The site's catalog as the server sees it: only ever read. Nothing is created or set up, no
-    statement may write, and on a site that cannot be written (where SQLite cannot make its
-    ``-wal`` and ``-shm`` files) it is read as immutable, since nothing can change it there."""
-
-    def __init__(self, site: Path) -> None:  # not Catalog's, which creates the tables
-        self.path = site / CATALOG_FILE
-        self._immutable = False
-
-    def _open(self) -> sqlite3.Connection:
-        if not self._immutable:
-            db = sqlite3.connect(f"{self.path.as_uri()}?mode=rw", uri=True, timeout=60,
-                                 isolation_level=None)
-            try:
-                db.execute("PRAGMA query_only = ON")
-                db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-                return db
-            except sqlite3.OperationalError:
-                db.close()
-                if not self.path.is_file() or os.access(self.path.parent, os.W_OK):
-                    raise
-                self._immutable = True
-        return sqlite3.connect(f"{self.path.as_uri()}?immutable=1", uri=True,
-                               isolation_level=None)
-
-    @contextmanager
-    def reading(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot of the catalog, opened for reading only."""
-        db = self._open()
-        try:
-            db.execute("BEGIN")
-            yield db
-        finally:
-            db.close()  # closing ends the read transaction
-
-
-UNREADABLE = (sqlite3.DatabaseError, ValueError, TypeError, KeyError)  # garbage rows or settings
+# A catalog that cannot be read (one line each), or rows or settings that do not decode.
+UNREADABLE = (BulletinError, sqlite3.DatabaseError, ValueError, TypeError, KeyError)
 
 
 class SiteServer(BoundedHTTPServer):
@@ -119,9 +82,13 @@ class SiteServer(BoundedHTTPServer):
         self.everywhere = host in ("", "0.0.0.0", "::")
         reachable = lan_address() if self.everywhere else host
         self.own_url = f"http://{url_host(reachable)}:{self.port}/"
-        self.catalog = SiteCatalog(self.site) if (self.site / CATALOG_FILE).is_file() else None
         try:
+            self.catalog = (Catalog(self.site, create=False)
+                            if (self.site / CATALOG_FILE).is_file() else None)
             self.rewrite_to = self._rewrite_target()
+        except BulletinError:  # already one line naming the catalog
+            self.server_close()
+            raise
         except UNREADABLE as exc:
             self.server_close()
             raise InputError(f"{self.site / CATALOG_FILE}: not a bulletin catalog "
