@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
+import io
 import os
 import shutil
 import signal
 import socket
+import socketserver
 import subprocess
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,6 +19,8 @@ import pytest
 from lxml import etree
 from PIL import Image
 
+from bulletin.publish.announce import announce
+from bulletin.publish.server import SiteServer
 from conftest import article
 from sitekit import (
     BULLETIN,
@@ -246,23 +250,39 @@ def test_serve_prints_the_feed_url_and_a_qr_code_of_it(public_site, tmp_path):
         assert "warning" not in served.stderr()
 
 
-def test_serve_on_every_interface_warns_and_gives_a_reachable_address(local_site, tmp_path):
-    with serve_command(local_site, "--host", "0.0.0.0", "--port", "0") as served:
-        port = urlsplit(served.url).port
-        host = urlsplit(served.url).hostname
+def test_serve_on_every_interface_warns_and_gives_a_reachable_address(local_site, tmp_path, cli,
+                                                                     monkeypatch):
+    """``--host 0.0.0.0`` as a user gives it; the test's socket itself is bound to 127.0.0.1 only,
+    so no test server listens beyond this machine."""
+    bind = socketserver.TCPServer.server_bind
+
+    def loopback_only(server: socketserver.TCPServer) -> None:
+        server.server_address = ("127.0.0.1", server.server_address[1])
+        bind(server)
+
+    monkeypatch.setattr(socketserver.TCPServer, "server_bind", loopback_only)
+    with running_server(local_site, "0.0.0.0") as server:
+        host = urlsplit(server.own_url).hostname
         assert host not in ("0.0.0.0", "localhost")
-        warning = served.stderr().strip().splitlines()
-        assert warning == ["bulletin: warning: listening on 0.0.0.0, beyond this machine: anyone "
-                           "on the network can fetch the site"]
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
         connection.request("GET", "/feed.xml")
         feed = etree.fromstring(connection.getresponse().read())
         connection.close()
-        assert feed.xpath("string(//atom:link/@href)", namespaces=NS) == served.url + "feed.xml"
-        qr = [line for line in served.banner.splitlines()
+        assert feed.xpath("string(//atom:link/@href)", namespaces=NS) == server.own_url + "feed.xml"
+        banner = io.StringIO()
+        announce(server, banner)
+        qr = [line for line in banner.getvalue().splitlines()
               if set(line) <= set("█▀▄ ") and line.strip()]
         qr_text_to_png(qr, tmp_path / "qr.png")
-        assert decode_qr(tmp_path / "qr.png") == served.url + "feed.xml"
+        assert decode_qr(tmp_path / "qr.png") == server.own_url + "feed.xml"
+
+    def stop_at_once(server: SiteServer) -> None:
+        raise KeyboardInterrupt
+    monkeypatch.setattr(SiteServer, "serve_forever", stop_at_once)
+    result = cli("serve", "--site", local_site, "--host", "0.0.0.0", "--port", "0")
+    assert result.stderr.splitlines()[0] == (
+        "bulletin: warning: listening on 0.0.0.0, beyond this machine: anyone on the network "
+        "can fetch the site")
 
 
 def test_ctrl_c_stops_the_server_cleanly(public_site):
