@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import ipaddress
 import math
 import os
+import socket
 import struct
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +61,34 @@ def article(root: Path, name: str, title: str, *paragraphs: str) -> Path:
     path = root / name
     path.write_text(title + "\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test connects beyond this machine: a TCP connection to any address but loopback fails
+    the test before it is made (UDP is let through: finding the LAN address sends nothing)."""
+    connect, connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def check(sock: socket.socket, address: object) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM:
+            host = str(address[0]) if isinstance(address, tuple) else str(address)
+            try:
+                loopback = ipaddress.ip_address(host.split("%")[0]).is_loopback
+            except ValueError:
+                loopback = host == "localhost"
+            if not loopback:
+                pytest.fail(f"a test tried to connect to {host}, beyond this machine")
+
+    def guarded(sock: socket.socket, address: object) -> None:
+        check(sock, address)
+        return connect(sock, address)
+
+    def guarded_ex(sock: socket.socket, address: object) -> int:
+        check(sock, address)
+        return connect_ex(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_ex)
 
 
 @pytest.fixture
