@@ -245,7 +245,7 @@ def read_only(site: Path) -> tuple[str, ...]:
             path.chmod(path.stat().st_mode & ~0o222)
         return ()
     if shutil.which("unshare") is None:
-        pytest.skip("unshare is missing: cannot make a read-only folder for root")
+        pytest.fail("unshare (util-linux) is missing: cannot make a read-only folder for root")
     return ("unshare", "--mount", "--propagation", "private", "sh", "-c",
             f'mount --bind -o ro "{site}" "{site}" && exec "$0" "$@"')
 
