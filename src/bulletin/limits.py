@@ -33,6 +33,14 @@ def speech_time(chars: int) -> str:
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
+def check_speech(chars: int, where: str) -> None:
+    """Refuse ``chars`` characters of text if they take longer to say than one bulletin holds:
+    ``InputError`` starting with ``where`` (the input and what was measured)."""
+    if chars > MAX_SCRIPT_CHARS:
+        raise InputError(f"{where} {chars:,} characters, about {speech_time(chars)} of speech "
+                         f"(limit {MAX_SCRIPT_CHARS:,}, about {speech_time(MAX_SCRIPT_CHARS)})")
+
+
 def names(sources: Sequence[str]) -> str:
     """Articles' sources, for an error: the one source, or the first and how many more."""
     more = len(sources) - 1

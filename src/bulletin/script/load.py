@@ -22,7 +22,7 @@ from ..dates import parse_date, utc_today
 from ..errors import InputError
 from ..fileio import read_user_text
 from ..frontmatter import split_front_matter
-from ..limits import MAX_SCRIPT_CHARS, MAX_STORIES, size, speech_time
+from ..limits import MAX_STORIES, check_speech, size
 from ..models import SEGMENT_KINDS, Script, Segment, Story
 from .limits import (
     MAX_JSON_DEPTH,
@@ -241,10 +241,7 @@ def script_from_data(data: Any, name: str) -> Script:
         segments.append(Segment(id=seg_id, kind=kind, text=text, spoken=spoken,
                                 pause_after=float(pause)))
     spoken_chars = sum(len(seg.spoken) for seg in segments)
-    if spoken_chars > MAX_SCRIPT_CHARS:
-        raise InputError(f"{name}: the script's spoken text is {spoken_chars:,} characters, about "
-                         f"{speech_time(spoken_chars)} of speech (limit {MAX_SCRIPT_CHARS:,}, "
-                         f"about {speech_time(MAX_SCRIPT_CHARS)})")
+    check_speech(spoken_chars, f"{name}: the script's spoken text is")
     by_id = {seg.id: seg for seg in segments}
     stories: list[Story] = []
     owner: dict[str, str] = {}

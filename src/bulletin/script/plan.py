@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from ..config import Config
 from ..errors import InputError
-from ..limits import MAX_SCRIPT_CHARS, check_count, names, size, speech_time
+from ..limits import check_count, check_speech, names, size
 from ..models import Article, Script, Segment, Story
 from ..templating import render
 from .limits import MAX_SEGMENT_CHARS, MAX_SEGMENTS, MAX_TITLE_CHARS, sentences, shorten_title
@@ -70,10 +70,7 @@ def _check_size(articles: list[Article]) -> None:
         raise InputError(f"{names(sources)}: too many paragraphs for one bulletin: "
                          f"{size(count, MAX_SEGMENTS, 'segments')}")
     chars = sum(len(a.title) + sum(len(p) for p in a.paragraphs) for a in articles)
-    if chars > MAX_SCRIPT_CHARS:
-        raise InputError(f"{names(sources)}: too long for one bulletin: "
-                         f"{chars:,} characters of text, about {speech_time(chars)} of speech "
-                         f"(limit {MAX_SCRIPT_CHARS:,}, about {speech_time(MAX_SCRIPT_CHARS)})")
+    check_speech(chars, f"{names(sources)}: too long for one bulletin: text of")
 
 
 def _pieces(text: str, speak: Callable[[str], str], where: str,
@@ -140,10 +137,7 @@ def plan_script(articles: list[Article], config: Config, date: dt.date,
 
     sources = [a.source for a in articles]
     spoken = sum(len(seg.spoken) for seg in segments)
-    if spoken > MAX_SCRIPT_CHARS:
-        raise InputError(f"{names(sources)}: too long for one bulletin: spoken text of "
-                         f"{spoken:,} characters, about {speech_time(spoken)} "
-                         f"(limit {MAX_SCRIPT_CHARS:,}, about {speech_time(MAX_SCRIPT_CHARS)})")
+    check_speech(spoken, f"{names(sources)}: too long for one bulletin: spoken text of")
     if len(segments) > MAX_SEGMENTS:
         raise InputError(f"{names(sources)}: too many segments for one bulletin: "
                          f"{size(len(segments), MAX_SEGMENTS, 'segments')}")
