@@ -2,8 +2,9 @@
 
 ``parse_date(value, where)`` → the ``date`` that ``value`` names: ``YYYY-MM-DD``, or an ISO 8601
 timestamp whose date part is taken as written; an ``InputError`` naming ``where`` otherwise.
-``utc_today()`` → today's date in UTC, the day a bulletin built now is dated (never the machine's
-local date, so a build at 23:30 in New York and one in London at 04:30 make the same bulletin).
+``utc_now()`` → this moment in UTC; ``utc_today()`` → today's date in UTC, the day a bulletin built
+now is dated (never the machine's local date, so a build at 23:30 in New York and one in London at
+04:30 make the same bulletin).
 """
 
 from __future__ import annotations
@@ -13,8 +14,13 @@ import datetime as dt
 from .errors import InputError
 
 
+def utc_now() -> dt.datetime:
+    """This moment in UTC, to the second: when a build publishes."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
 def utc_today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    return utc_now().date()
 
 
 def parse_date(value: object, where: str) -> dt.date:

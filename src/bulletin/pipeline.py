@@ -15,6 +15,7 @@ from pathlib import Path
 from . import audio
 from .articles import read_articles
 from .config import Config
+from .dates import utc_now
 from .feed import describe
 from .models import Episode, Script
 from .publish import prepare_site, publish
@@ -26,10 +27,6 @@ RENDERS = "renders"  # the cache folder of encoded programmes an unchanged rebui
 Clock = Callable[[], dt.datetime]
 Progress = Callable[[int, int], None]  # (segments spoken, of how many)
 Stage = Callable[[str], None]  # told the name of each later stage as it starts
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 @dataclass(frozen=True)
