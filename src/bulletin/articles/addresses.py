@@ -92,9 +92,9 @@ class AddressPolicy:
     def check(self, host: str, addresses: Sequence[str]) -> None:
         """Accept ``host``'s resolved ``addresses`` or raise ``AddressRefused``. Every address is
         judged: one public answer does not excuse a private one."""
-        for address in addresses:
-            kind = kind_of(address)
+        kinds = [kind_of(address) for address in addresses]
+        for address, kind in zip(addresses, kinds, strict=True):
             if kind is not None and not self.private_ok:
                 raise AddressRefused(host, address, kind, LEFT_PUBLIC if self.typed else TYPED_ONLY)
-        if addresses and all(kind_of(address) is None for address in addresses):
+        if kinds and all(kind is None for kind in kinds):
             self.private_ok = False
