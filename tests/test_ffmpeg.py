@@ -8,7 +8,13 @@ import math
 import pytest
 
 from bulletin.errors import ToolError
-from bulletin.ffmpeg import decode_pcm, encode_mp3, measure_loudness, probe_seconds
+from bulletin.ffmpeg import (
+    decode_pcm,
+    encode_mp3,
+    measure_loudness,
+    probe_seconds,
+    resample_pcm,
+)
 
 
 def tone(runner, path, seconds=2.0, rate=44100, volume="0dB"):
@@ -33,7 +39,7 @@ def test_decoding_mp3_bytes_and_resampling_pcm_keep_the_length(runner, tmp_path)
                 "-b:a", "32k", str(mp3)])
     pcm = decode_pcm(mp3.read_bytes(), 24000, "mp3", runner)
     assert abs(len(pcm) / 2 / 24000 - 3.0) < 0.1
-    up = decode_pcm(pcm, 48000, "s16le@24000", runner)
+    up = resample_pcm(pcm, 24000, 48000, runner)
     assert abs(len(up) - 2 * len(pcm)) <= 256
     samples = array.array("h", up)
     assert max(abs(s) for s in samples) > 1000, "the resampled tone is still there"

@@ -2,7 +2,7 @@
 written here, and runs through the ``CommandRunner`` (which logs it and raises with its stderr).
 
 - ``decode_pcm(source, rate)`` → 16-bit mono PCM at ``rate`` from an audio file, or from encoded
-  bytes (``fmt`` names their format: ``"mp3"``, or ``"s16le@RATE"`` for raw PCM to resample).
+  bytes (``fmt`` names their format, e.g. ``"mp3"``); ``resample_pcm(pcm, rate, target)``.
 - ``measure_loudness(path, filters)`` → ``Loudness``: integrated LUFS and true peak, as ebur128
   measures ``path`` (after ``filters``, when given).
 - ``encode_mp3(wav, mp3, filters, ...)`` → the ``Loudness`` of the MP3 it writes: the filters, the
@@ -54,17 +54,21 @@ def _pcm(rate: int, channels: int = 1) -> list[str]:
 
 def decode_pcm(source: Path | bytes, rate: int, fmt: str = "",
                runner: CommandRunner = DEFAULT_RUNNER) -> bytes:
-    """16-bit mono PCM at ``rate`` from the audio file ``source``, or from ``source`` bytes in
-    format ``fmt`` ("mp3", or "s16le@22050" for mono PCM at 22050 Hz, which is resampled)."""
+    """16-bit mono PCM at ``rate`` from the audio file ``source``, or from encoded ``source`` bytes
+    in the container format ``fmt`` (such as "mp3")."""
     if isinstance(source, bytes):
-        kind, _, given = fmt.partition("@")
-        where = [*(_pcm(int(given)) if kind == "s16le" else ["-f", kind]), "-i", "pipe:0"]
-        data: bytes | None = source
+        where, data = ["-f", fmt, "-i", "pipe:0"], source
     else:
         where, data = ["-i", file_arg(source)], None
-    resample = ["-af", f"aresample={rate}:filter_size=64"] if fmt.startswith("s16le") else []
-    return runner.run([*FFMPEG, *QUIET, *where, *resample, *_pcm(rate), "pipe:1"],
-                      input=data).stdout
+    return runner.run([*FFMPEG, *QUIET, *where, *_pcm(rate), "pipe:1"], input=data).stdout
+
+
+def resample_pcm(pcm: bytes, rate: int, target: int,
+                 runner: CommandRunner = DEFAULT_RUNNER) -> bytes:
+    """16-bit mono ``pcm`` at ``rate`` Hz, resampled to ``target`` Hz."""
+    return runner.run([*FFMPEG, *QUIET, *_pcm(rate), "-i", "pipe:0",
+                       "-af", f"aresample={target}:filter_size=64", *_pcm(target), "pipe:1"],
+                      input=pcm).stdout
 
 
 def ebur128(true_peak: bool = True) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from pydub import AudioSegment
 
-from ..ffmpeg import decode_pcm
+from ..ffmpeg import resample_pcm
 from ..models import Chapter, Clip, Cue, Story
 from ..runner import CommandRunner
 from .stings import Stings
@@ -32,7 +32,7 @@ class Stitched:
 def _resample(pcm: bytes, rate: int, target: int, runner: CommandRunner) -> bytes:
     if rate == target:
         return pcm
-    return decode_pcm(pcm, target, f"s16le@{rate}", runner)
+    return resample_pcm(pcm, rate, target, runner)
 
 
 def level_stings(stings: Stings, speech_pcm: bytes) -> Stings:
