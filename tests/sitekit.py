@@ -8,6 +8,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -133,6 +134,13 @@ class Served:
         return self.log.read().decode("utf-8", "replace")
 
 
+def _as_a_terminal_job() -> None:
+    """Ctrl-C reaches the program as it does from a terminal: SIGINT neither blocked nor ignored,
+    whatever the test runner's own process had set (a child inherits both)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextmanager
 def serve_command(site: Path, *args: str, env: dict[str, str] | None = None,
                   prefix: tuple[str, ...] = ()) -> Iterator[Served]:
@@ -141,7 +149,7 @@ def serve_command(site: Path, *args: str, env: dict[str, str] | None = None,
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(
             [*prefix, str(BULLETIN), "serve", "--site", str(site), *args], stdout=subprocess.PIPE,
-            stderr=log, text=True, env={**os.environ, **(env or {})})
+            stderr=log, text=True, env={**os.environ, **(env or {})}, preexec_fn=_as_a_terminal_job)
         try:
             banner, url = [], ""
             assert process.stdout is not None
