@@ -1,6 +1,7 @@
 """The data that passes between pipeline stages: small frozen dataclasses.
 
-Article (read from a file) → Script of Stories made of Segments → Clips (audio per segment)
+Feed of FeedItems (an edition's news feeds) → Candidate (one story, once, from every feed that
+carries it) → Article (read from a file or a page) → Script of Stories made of Segments → Clips (audio per segment)
 → Mix (the stitched programme with its timings) → Episode (published MP3 with metadata).
 """
 
@@ -24,6 +25,52 @@ class SegmentKind(StrEnum):
 
 
 SEGMENT_KINDS = tuple(kind.value for kind in SegmentKind)
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry of a news feed, as the feed gives it."""
+
+    id: str  # the item's guid or id, else its link, else a hash of its title
+    title: str  # plain text
+    link: str | None  # the item's page: an absolute URL, or None when it has none
+    feed: str  # the source of the feed it came from: a URL or a file path
+    feed_title: str | None = None  # the feed's own title, the source's name
+    published: dt.datetime | None = None  # aware, UTC: when published, else updated
+    content: str = ""  # full text as HTML (content:encoded, Atom content, content_html)
+    summary: str = ""  # the description or summary, HTML or plain text
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A news feed as read: its title, its items in the feed's order, and how to ask again."""
+
+    source: str  # the URL or path it was read from
+    title: str | None
+    items: tuple[FeedItem, ...]
+    local: bool = False  # read from a file or a private address: its links may be private too
+    etag: str | None = None  # for a conditional GET next time
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One story the feeds carry, counted once: its items from every feed carrying it, the one to
+    read first. ``score`` is what ranked it (higher first)."""
+
+    items: tuple[FeedItem, ...]
+    published: dt.datetime  # aware, UTC: the item's date, or when the catalog first saw it
+    score: float = 0.0
+
+    @property
+    def item(self) -> FeedItem:
+        return self.items[0]
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        """Every link to the story, one per feed carrying it, in order, without repeats."""
+        links = (item.link or item.feed for item in self.items)
+        return tuple(dict.fromkeys(links))
 
 
 @dataclass(frozen=True)
