@@ -39,6 +39,7 @@ class FeedItem:
     published: dt.datetime | None = None  # aware, UTC: when published, else updated
     content: str = ""  # full text as HTML (content:encoded, Atom content, content_html)
     summary: str = ""  # the description or summary, HTML or plain text
+    local: bool = False  # its feed was read from a file or a private address (see Feed.local)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,15 @@ class Candidate:
         """Every link to the story, one per feed carrying it, in order, without repeats."""
         links = (item.link or item.feed for item in self.items)
         return tuple(dict.fromkeys(links))
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A story an edition left out, and why (for the summary)."""
+
+    title: str
+    url: str | None
+    reason: str
 
 
 @dataclass(frozen=True)
