@@ -163,7 +163,8 @@ def _from_page(item: FeedItem, fetcher: Fetcher) -> tuple[Article | None, str]:
     except InputError as exc:
         return None, _reason(exc, shown)
     canonical = _canonical(page.body, page.url) if page.kind == "html" else None
-    return replace(article, url=canonical or shown, site=article.site or item.feed_title,
+    return replace(article, url=canonical or shown,
+                   site=_site_name(article.site, page.url) or item.feed_title,
                    date=article.date or (item.published.date() if item.published else None)), ""
 
 
@@ -184,6 +185,18 @@ def _canonical(body: bytes, base: str) -> str | None:
         if is_url(absolute):
             return without_credentials(absolute)
     return None
+
+
+def _site_name(site: str | None, url: str) -> str | None:
+    """The page's name for its site; not the host name the reader falls back to."""
+    if not site:
+        return None
+    try:
+        address = urlsplit(url)
+    except ValueError:
+        return site
+    hosts = {name.lower().removeprefix("www.") for name in (address.netloc, address.hostname or "")}
+    return None if site.lower().removeprefix("www.") in hosts else site
 
 
 def _reason(exc: InputError, source: str) -> str:
