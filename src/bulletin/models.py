@@ -1,8 +1,8 @@
 """The data that passes between pipeline stages: small frozen dataclasses.
 
-Feed of FeedItems (an edition's news feeds) → Candidate (one story, once, from every feed that
-carries it) → Article (read from a file or a page) → Script of Stories made of Segments → Clips (audio per segment)
-→ Mix (the stitched programme with its timings) → Episode (published MP3 with metadata).
+FeedItems of a Feed (an edition's news) → Candidate (one story, from every feed carrying it) →
+Article (read from a file or a page) → Script of Stories made of Segments → Clips (audio per
+segment) → Mix (the stitched programme with its timings) → Episode (published MP3 with metadata).
 """
 
 from __future__ import annotations
@@ -52,6 +52,15 @@ class Feed:
     local: bool = False  # read from a file or a private address: its links may be private too
     etag: str | None = None  # for a conditional GET next time
     last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What is remembered of a feed between editions, to ask it again with a conditional GET."""
+
+    etag: str | None
+    last_modified: str | None
+    body: bytes  # the last good answer, read again when the server says "not modified"
 
 
 @dataclass(frozen=True)
