@@ -103,6 +103,7 @@ class Article:
     author: str | None = None
     site: str | None = None
     date: dt.date | None = None
+    also: tuple[str, ...] = ()  # other links to the same story (an edition's other sources)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,7 @@ class Story:
     source: str | None
     segments: tuple[Segment, ...]
     url: str | None = None
+    sources: tuple[str, ...] = ()  # a link to each source of the story, its own url first
 
 
 @dataclass(frozen=True)
