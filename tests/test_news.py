@@ -29,15 +29,9 @@ import pytest
 
 from article_server import ARTICLE_HTML, EMPTY_HTML
 from bulletin.articles.fetch import ARTICLE_TYPES, FEED_TYPES, Fetcher
-from bulletin.articles.news import (
-    MAX_FETCHES,
-    MAX_PER_HOST,
-    FeedState,
-    read_feeds,
-    read_stories,
-)
+from bulletin.articles.news import MAX_FETCHES, MAX_PER_HOST, read_feeds, read_stories
 from bulletin.errors import InputError
-from bulletin.models import Article, Candidate, Dropped, FeedItem
+from bulletin.models import Article, Candidate, Dropped, FeedItem, FeedState
 
 PUBLIC = {"news.example": "93.184.216.34",
           **{f"h{n}.example": f"93.184.217.{n + 1}" for n in range(12)}}
