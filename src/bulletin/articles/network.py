@@ -3,8 +3,9 @@ address the private-address rule allowed.
 
 ``CheckedBackend`` is an httpcore network backend: it resolves each host once (within the time
 left), lets the ``AddressPolicy`` judge every address, then connects to exactly those addresses,
-so a second lookup (DNS rebinding) cannot slip past. Every read, write and TLS handshake on the
-connection waits at most what the fetch's ``Clock`` has left.
+so a second lookup (DNS rebinding) cannot slip past; it remembers the address it last connected
+to (``address``), which tells whether a response came from a private one. Every read, write and
+TLS handshake on the connection waits at most what the fetch's ``Clock`` has left.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class CheckedBackend(httpcore.NetworkBackend):
     def __init__(self, network: httpcore.NetworkBackend, resolver: Resolver,
                  policy: AddressPolicy, clock: Clock) -> None:
         self._network, self._resolver, self._policy, self._clock = network, resolver, policy, clock
+        self.address: str | None = None  # the numeric address of the last connection made
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                     local_address: str | None = None,
@@ -93,6 +95,7 @@ class CheckedBackend(httpcore.NetworkBackend):
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc
                 continue
+            self.address = address
             return _ClockedStream(stream, self._clock)
         raise failure  # type: ignore[misc]
 
