@@ -53,6 +53,8 @@ from newsroom_desk import (
     Item,
     Story,
     desk,
+    filler,
+    front_page,
     load_stories,
     render,
 )
@@ -63,7 +65,7 @@ FEED_PATHS = ("/rss.xml", "/atom.xml", "/feed.json", "/rdf.xml")
 TEST_DOMAIN = ".newsroom.test"  # any name under it is this server (see ``resolve``)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Request:
     """A request as the newsroom saw it."""
 
@@ -71,6 +73,7 @@ class Request:
     host: str  # the Host header, lower-cased
     headers: dict[str, str]  # names lower-cased
     time: float  # time.monotonic() on arrival
+    status: int | None = None  # the answer's status, once it starts; None if it never did
 
     @property
     def user_agent(self) -> str:
@@ -84,7 +87,6 @@ def resolve(host: str, port: int) -> Sequence[str]:
     if host.replace(".", "").isdigit():
         return [host]
     raise OSError(f"{host}: not a newsroom name")
-
 
 
 class Newsroom:
@@ -104,6 +106,7 @@ class Newsroom:
         self._versions: Counter[str] = Counter()
         self._in_flight: Counter[str] = Counter()
         self._peak: Counter[str] = Counter()
+        self._all_in_flight = self._all_peak = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._pages = {s.path: s.html for s in self.stories}
@@ -145,6 +148,11 @@ class Newsroom:
         """The most requests each host had in flight at once."""
         return dict(self._peak)
 
+    @property
+    def max_in_flight_total(self) -> int:
+        """The most requests in flight at once, all hosts together."""
+        return self._all_peak
+
     def body(self, feed: str) -> bytes:
         """``feed`` as it is served now."""
         with self._lock:
@@ -166,12 +174,16 @@ class Newsroom:
             self.requests.append(request)
             self._in_flight[host] += 1
             self._peak[host] = max(self._peak[host], self._in_flight[host])
+            self._all_in_flight += 1
+            self._all_peak = max(self._all_peak, self._all_in_flight)
         return request
 
-    def _answered(self, host: str) -> None:
+    def _answered(self, request: Request, status: int | None) -> None:
         # Counted out as the answer starts: a client cannot send its next request any sooner.
         with self._lock:
-            self._in_flight[host] -= 1
+            request.status = status
+            self._in_flight[request.host] -= 1
+            self._all_in_flight -= 1
 
     def answer(self, handler: _Handler, path: str) -> None:
         """Serve ``path`` (its query already removed) to ``handler``."""
@@ -186,7 +198,7 @@ class Newsroom:
             pieces = (body[n:n + 64] for n in range(0, len(body), 64))
             handler.stream(status, kind, self._paced(pieces))
         elif path in ("/huge.xml", "/huge.html"):
-            handler.stream(200, CONTENT_TYPES[path][1], self._filler(path))
+            handler.stream(200, CONTENT_TYPES[path][1], filler(path, self.oversize))
         elif path in ("/bomb.xml", "/bomb.html"):
             handler.stream(200, CONTENT_TYPES[path][1], gzip_bomb(), {"Content-Encoding": "gzip"})
         else:
@@ -200,11 +212,7 @@ class Newsroom:
             whole = self.body("/rss.xml")
             return 200, CONTENT_TYPES["/rss.xml"][1], whole[:len(whole) * 3 // 5], {}
         if path == "/":
-            links = "".join(f'<li><a href="{s.path}">{s.title}</a></li>' for s in self.stories)
-            page = (f'<!doctype html><html><head><title>Newsroom</title><link rel="alternate" '
-                    f'type="application/rss+xml" href="/rss.xml"></head><body><h1>Newsroom</h1>'
-                    f"<ul>{links}</ul></body></html>")
-            return 200, "text/html; charset=utf-8", page.encode(), {}
+            return 200, "text/html; charset=utf-8", front_page(self.stories), {}
         if path in self._pages:
             return 200, "text/html; charset=utf-8", self._pages[path], {}
         return 404, "text/html", b"<h1>Not found</h1>", {}
@@ -229,14 +237,6 @@ class Newsroom:
                 return
             yield piece
 
-    def _filler(self, path: str) -> Iterator[bytes]:
-        feed = path.endswith(".xml")
-        yield b'<?xml version="1.0"?><rss version="2.0"><channel>' if feed else b"<html><body>"
-        piece = (b"<item><title>More news</title><description>" + b"and more " * 400 +
-                 b"</description></item>\n") if feed else b"<p>" + b"more words " * 400 + b"</p>\n"
-        for _ in range(self.oversize // len(piece) + 1):
-            yield piece
-
 
 def _opaque(tag: str) -> str:
     """An entity tag without its weak marker, for the weak comparison If-None-Match uses."""
@@ -258,19 +258,18 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's name
         room = self.server.newsroom
-        self._host = room._arrive(self).host
-        self._counted = False
+        self._request: Request | None = room._arrive(self)
         try:
             room.answer(self, urlsplit(self.path).path)
         except OSError:  # the client gave up, as it may
             self.close_connection = True
         finally:
-            self._count_out()
+            self._count_out(None)
 
-    def _count_out(self) -> None:
-        if not self._counted:
-            self._counted = True
-            self.server.newsroom._answered(self._host)
+    def _count_out(self, status: int | None) -> None:
+        if self._request is not None:
+            self.server.newsroom._answered(self._request, status)
+            self._request = None
 
     def send(self, status: int, kind: str, body: bytes, headers: dict[str, str],
              compress: bool) -> None:
@@ -278,7 +277,7 @@ class _Handler(BaseHTTPRequestHandler):
         if body and compress and "gzip" in self.headers.get("Accept-Encoding", ""):
             body = gzip.compress(body, mtime=0)
             headers.update({"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
-        self._count_out()
+        self._count_out(status)
         self.send_response(status)
         if kind:
             self.send_header("Content-Type", kind)
@@ -292,7 +291,7 @@ class _Handler(BaseHTTPRequestHandler):
     def stream(self, status: int, kind: str, parts: Iterable[bytes],
                headers: dict[str, str] | None = None) -> None:
         """An answer with no length: the body runs until the connection closes."""
-        self._count_out()
+        self._count_out(status)
         self.send_response(status)
         self.send_header("Content-Type", kind)
         for name, value in (headers or {}).items():

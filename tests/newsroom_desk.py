@@ -1,8 +1,9 @@
 """What the test newsroom publishes: its stories, its four feeds' items, and the feeds written out.
 
 In: the shared corpus folder (real news pages and expected.json). Out: ``Story`` per page (a crude
-<p> pass gives fixture text for the feeds), ``desk`` (each feed path's title and ``Item`` list) and
-``render`` (RSS 2.0, Atom 1.0, JSON Feed 1.1 or RSS 1.0/RDF bytes, dated from a clock).
+<p> pass gives fixture text for the feeds), ``desk`` (each feed path's title and ``Item`` list),
+``render`` (RSS 2.0, Atom 1.0, JSON Feed 1.1 or RSS 1.0/RDF bytes, dated from a clock), and the
+home page and oversized filler the server sends.
 ``CONTENT_TYPES`` gives each feed-like path the newsroom serves its kind and media type.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from email.utils import format_datetime
 from pathlib import Path
@@ -131,6 +132,24 @@ def desk(stories: Sequence[Story]) -> dict[str, tuple[str, list[Item]]]:
             item(brief, 0.75, tag="brief")]),
         "/rdf.xml": ("Regional Digest", [item(synd, 1, tag="digest"), item(brief, 0.75)]),
     }
+
+
+def front_page(stories: Sequence[Story]) -> bytes:
+    """The site's home page: HTML that links its stories and names its feed."""
+    links = "".join(f'<li><a href="{s.path}">{s.title}</a></li>' for s in stories)
+    return (f'<!doctype html><html><head><title>Newsroom</title><link rel="alternate" '
+            f'type="application/rss+xml" href="/rss.xml"></head><body><h1>Newsroom</h1>'
+            f"<ul>{links}</ul></body></html>").encode()
+
+
+def filler(path: str, size: int) -> Iterator[bytes]:
+    """About ``size`` bytes of a feed (path ending .xml) or a page of nothing but more words."""
+    feed = path.endswith(".xml")
+    yield b'<?xml version="1.0"?><rss version="2.0"><channel>' if feed else b"<html><body>"
+    piece = (b"<item><title>More news</title><description>" + b"and more " * 400 +
+             b"</description></item>\n") if feed else b"<p>" + b"more words " * 400 + b"</p>\n"
+    for _ in range(size // len(piece) + 1):
+        yield piece
 
 
 def render(kind: str, title: str, items: Sequence[Item], *, base: str, feed_url: str,
