@@ -6,6 +6,10 @@ newsreader would never say (captions, credits, bylines, prompts, links). Inside:
 source into an ``Article`` by its format, ``fetch`` is bulletin's one HTTP client (bounded in time
 and size; its connections, made by ``network``, keep the private-address rule of ``addresses``),
 ``clean`` drops the page's chrome.
+
+For an edition: ``news.read_feeds`` reads news feeds (``feeds`` parses them) and
+``news.read_stories`` reads the chosen stories' pages, falling back to the feed's own text
+(``feedtext``), with bounded concurrency and the private-address rule for links from feeds.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from ..limits import check_count
 from ..models import Article
 from .clean import clean_article
 from .fetch import Fetcher
+from .news import FeedsRead, FeedState, read_feeds, read_stories
 from .read import DEFAULT_FETCHER, read_article
 
 
@@ -39,4 +44,4 @@ def read_articles(sources: Sequence[str], *, fetcher: Fetcher = DEFAULT_FETCHER,
             for source in sources]
 
 
-__all__ = ["Fetcher", "read_articles"]
+__all__ = ["FeedState", "FeedsRead", "Fetcher", "read_articles", "read_feeds", "read_stories"]

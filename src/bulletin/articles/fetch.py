@@ -35,6 +35,7 @@ import httpx
 from .. import __version__
 from ..errors import InputError
 from .addresses import AddressPolicy, AddressRefused, Resolver, kind_of, system_resolver
+from .inflate import Inflater
 from .network import CheckedBackend, Clock, reason
 
 MAX_BYTES = 5 * 1024 * 1024  # an article page is text; anything larger is not one
@@ -197,7 +198,7 @@ class Fetcher:
               want: _Wanted) -> bytes:
         """Read the body as it streams, inflating it if encoded, never past ``want.cap``."""
         cap = want.cap
-        inflater = _Inflater(encoding) if encoding else None
+        inflater = Inflater(encoding) if encoding else None
         parts: list[bytes] = []
         sent = size = 0
         for chunk in response.iter_stream():
@@ -247,35 +248,6 @@ class _Wanted:
                            "RSS, Atom or JSON Feed", accept)
         return _Wanted(kinds, fetcher.max_bytes, "an article", "an article page",
                        "HTML, Markdown or plain text", accept)
-
-
-class _Inflater:
-    """Undoes one gzip or deflate layer, making at most as many bytes as asked for at a time."""
-
-    def __init__(self, encoding: str) -> None:
-        self._raw_deflate_ok = encoding == "deflate"  # servers send raw deflate as "deflate" too
-        self._zlib = zlib.decompressobj(zlib.MAX_WBITS | 32)  # a gzip or zlib header
-        self._started = False
-
-    def inflate(self, data: bytes, most: int) -> bytes:
-        try:
-            part = self._zlib.decompress(data, most)
-        except zlib.error:
-            if self._started or not self._raw_deflate_ok:
-                raise
-            self._zlib = zlib.decompressobj(-zlib.MAX_WBITS)
-            part = self._zlib.decompress(data, most)
-        self._started = True
-        return part
-
-    @property
-    def pending(self) -> bytes:
-        """Input not yet inflated because the last call made as many bytes as it was allowed."""
-        return self._zlib.unconsumed_tail
-
-    @property
-    def done(self) -> bool:
-        return self._zlib.eof
 
 
 @functools.cache
