@@ -23,6 +23,8 @@ from bulletin.models import Script, Segment, Story
 from bulletin.runner import CommandRunner
 from bulletin.tts.base import Parallel, Speech, VoiceInfo
 
+pytest_plugins = ["newsroom"]  # the `newsroom` fixture: a local news site with feeds
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 
