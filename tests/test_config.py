@@ -268,3 +268,64 @@ def test_a_templates_folder_that_is_a_file_is_refused(tmp_path):
                                          r"folder"):
         load_config(toml)
 
+
+
+def test_an_edition_is_set_from_the_file_and_its_options(tmp_path):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text('[show]\ntimezone = "Europe/London"\n'
+                    '[edition]\nfeeds = ["https://news.example.org/rss.xml", "feeds/local.xml"]\n'
+                    'duration = "4:30"\nmax_age = "12h"\nstories = 4\n'
+                    '[edition.weights]\n"news.example.org" = 2\n"https://b.example/feed" = 0.5\n')
+    config = load_config(toml)
+    assert config.show.timezone == "Europe/London"
+    assert config.edition.feeds == ("https://news.example.org/rss.xml",
+                                    str(tmp_path / "feeds" / "local.xml"))
+    assert (config.edition.duration, config.edition.max_age) == (270.0, 43200.0)
+    assert config.edition.stories == 4
+    assert config.edition.weights == (("news.example.org", 2.0), ("https://b.example/feed", 0.5))
+    given = load_config(toml, Overrides(feeds=("a.xml",), duration="1:00:00", max_age="90m",
+                                        stories=2))
+    assert given.edition.feeds == ("a.xml",)  # the command line's feeds replace the file's
+    assert (given.edition.duration, given.edition.max_age, given.edition.stories) == \
+        (3600.0, 5400.0, 2)
+
+
+def test_an_edition_is_five_minutes_of_six_stories_of_the_last_day_by_default():
+    edition = load_config().edition
+    assert (edition.duration, edition.stories, edition.max_age) == (300.0, 6, 86400.0)
+    assert load_config().show.timezone == "UTC"
+
+
+@pytest.mark.parametrize("setting, value, valid", [
+    ("duration", '"4:75"', "a span of time, like 4:30"),
+    ("duration", '"soon"', "a span of time, like 4:30"),
+    ("duration", "-5", "between 0 and 10800"),
+    ("max_age", '"30s"', "between 60 and"),
+    ("stories", "0", "between 1 and 50"),
+    ("feeds", '"https://one.example/rss"', None),  # one feed, not in a list, is fine
+    ("feeds", "3", "expected a list"),
+    ("feeds", '[""]', "must not be empty"),
+    ("weights", '{"a.example" = 500}', "between 0 and 100"),
+    ("weights", '{"a.example" = "heavy"}', "expected float"),
+])
+def test_a_bad_edition_setting_is_refused_naming_it(tmp_path, setting, value, valid):
+    toml = tmp_path / "bulletin.toml"
+    toml.write_text(f"[edition]\n{setting} = {value}\n")
+    if valid is None:
+        load_config(toml)
+        return
+    with pytest.raises(InputError) as refused:
+        load_config(toml)
+    assert f"edition.{setting}" in str(refused.value) and valid in str(refused.value)
+
+
+def test_an_unknown_time_zone_is_refused(tmp_path):
+    with pytest.raises(InputError, match="timezone = 'Mars/Olympus': must be a time zone"):
+        load_config(overrides=None, environ={}, path=_toml(tmp_path, '[show]\n'
+                                                             'timezone = "Mars/Olympus"\n'))
+
+
+def _toml(folder: Path, text: str) -> Path:
+    path = folder / "bulletin.toml"
+    path.write_text(text)
+    return path

@@ -29,15 +29,9 @@ import pytest
 
 from article_server import ARTICLE_HTML, EMPTY_HTML
 from bulletin.articles.fetch import ARTICLE_TYPES, FEED_TYPES, Fetcher
-from bulletin.articles.news import (
-    MAX_FETCHES,
-    MAX_PER_HOST,
-    FeedState,
-    read_feeds,
-    read_stories,
-)
+from bulletin.articles.news import MAX_FETCHES, MAX_PER_HOST, read_feeds, read_stories
 from bulletin.errors import InputError
-from bulletin.models import Article, Candidate, Dropped, FeedItem
+from bulletin.models import Article, Candidate, Dropped, FeedItem, FeedState
 
 PUBLIC = {"news.example": "93.184.216.34",
           **{f"h{n}.example": f"93.184.217.{n + 1}" for n in range(12)}}
@@ -244,12 +238,17 @@ def test_broken_feeds_are_named_and_the_rest_are_read_in_order(desk: Desk, fetch
                                                                tmp_path: Path) -> None:
     desk.routes["/a.xml"] = Route(rss("Feed A", [{"title": "A1", "link": "/a1"}]), delay=0.3)
     desk.routes["/page.html"] = Route(ARTICLE_HTML.encode(), "text/html")
+    desk.routes["/c.json"] = Route(json.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": "Feed C",
+        "items": [{"id": "c1", "url": "/c1", "content_html": CONTENT}]}).encode(),
+        "application/feed+json")
     local = tmp_path / "b.xml"
     local.write_bytes(rss("Feed B", [{"title": "B1", "link": "https://news.example/b1"}]))
     sources = [f"{desk.base}/a.xml", f"{desk.base}/gone.xml", str(tmp_path / "missing.xml"),
-               f"{desk.base}/page.html", str(local)]
+               f"{desk.base}/page.html", str(local), f"{desk.base}/c.json"]
     got = read_feeds(sources, {}, fetcher=fetcher)
-    assert [feed.title for feed in got.feeds] == ["Feed A", "Feed B"]
+    assert [feed.title for feed in got.feeds] == ["Feed A", "Feed B", "Feed C"]
+    assert got.feeds[2].items[0].link == f"{desk.base}/c1"
     assert got.problems == (f"{desk.base}/gone.xml: HTTP 404 Not Found",
                             f"{tmp_path / 'missing.xml'}: news feed file not found",
                             f"{desk.base}/page.html: an HTML page, not a news feed")
@@ -377,6 +376,19 @@ def test_a_story_with_no_page_and_no_feed_text_is_dropped_with_why(desk: Desk,
                        Dropped("By FTP", "ftp://news.example/f",
                                "page: not an http or https link; feed text: none")]
     assert desk.paths() == ["/gone.html"]
+
+
+def test_the_feed_text_is_read_as_a_listener_would_hear_it(fetcher: Fetcher) -> None:
+    content = (f"<div><h2>Ferry slip</h2><p>{STORY[0]}<br>\n{STORY[1]}</p>"
+               "<figure><img src='x.jpg'><figcaption>The slip at dawn.</figcaption></figure>"
+               "<script>track()</script><ul><li>Boats every half hour.</li>"
+               "<li>Fares as the bus.</li></ul>Read more at https://news.example/more</div>")
+    told = story(read_stories(candidates(item(None, content=content)), fetcher=fetcher))
+    assert told.paragraphs == ("Ferry slip", " ".join(STORY), "Boats every half hour.",
+                               "Fares as the bus.")
+    plain = story(read_stories(candidates(item(None, summary="One line.\n\nAnother line.")),
+                               fetcher=fetcher))
+    assert plain.paragraphs == ("One line.", "Another line.")
 
 
 # --- The private-address rule ---------------------------------------------------------------------

@@ -38,6 +38,13 @@ ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", help="Config file (default: ./bulletin.toml when present).")]
 SiteOption = Annotated[Path | None, typer.Option(help="Folder to publish into (default: public/).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+EngineOption = Annotated[str | None, typer.Option(help="Speech engine (default: piper).")]
+VoiceOption = Annotated[str | None, typer.Option(help="Voice of the engine.")]
+SpeedOption = Annotated[float | None, typer.Option(help="Speaking rate, 1.0 natural.")]
+WorkersOption = Annotated[int | None, typer.Option(
+    help="Segments spoken at once (default: one per core).")]
+BaseUrlOption = Annotated[str | None, typer.Option(help="Public URL of the site.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON summary.")]
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -125,13 +132,12 @@ def build(
         "--script", help="Build from a reviewed script file (from `bulletin script`).")] = None,
     config: ConfigOption = None,
     site: SiteOption = None,
-    engine: Annotated[str | None, typer.Option(help="Speech engine (default: piper).")] = None,
-    voice: Annotated[str | None, typer.Option(help="Voice of the engine.")] = None,
-    speed: Annotated[float | None, typer.Option(help="Speaking rate, 1.0 natural.")] = None,
-    workers: Annotated[int | None, typer.Option(
-        help="Segments spoken at once (default: one per core).")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Public URL of the site.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
+    engine: EngineOption = None,
+    voice: VoiceOption = None,
+    speed: SpeedOption = None,
+    workers: WorkersOption = None,
+    base_url: BaseUrlOption = None,
+    as_json: JsonOption = False,
     quiet: QuietOption = False,
     rebuild_catalog: Annotated[bool, typer.Option(
         "--rebuild-catalog", help="When the site's catalog is missing, empty or unreadable, "
@@ -156,6 +162,84 @@ def build(
         typer.echo(f"{result.mp3}  ({result.episode.duration:.1f} s, "
                    f"{result.synthesized} synthesised, {result.cached} cached)")
         typer.echo(f"{result.feed}")
+
+
+EDITION_HELP = """Make an edition from news FEEDS, written to time, and publish it.
+
+FEEDS are RSS, Atom or JSON Feed URLs or files (else bulletin.toml's [edition] feeds). The top
+stories (those carried by the most feeds, then by feed weight, then the newest) are read from
+their pages, each trimmed to whole sentences so the programme ends on --duration. With nothing
+new since the last edition, nothing is published (exit 0), so it is safe to run every hour.
+
+\b
+Example bulletin.toml:
+  [show]
+  title = "Kestrel Bay Tonight"
+  timezone = "Europe/London"
+  [edition]
+  feeds = ["https://news.example.org/rss.xml", "https://example.com/feed.json"]
+  duration = "5:00"
+  stories = 6
+  max_age = "12h"
+  [edition.weights]
+  "news.example.org" = 2
+
+\b
+Then, from cron:  0 * * * *  bulletin edition --config bulletin.toml --quiet
+"""
+
+
+@app.command(help=EDITION_HELP)
+@reports_errors
+def edition(
+    feeds: Annotated[list[str] | None, typer.Argument(
+        help="News feeds: http(s) URLs or files (default: [edition] feeds).")] = None,
+    duration: Annotated[str | None, typer.Option(
+        help="Length of the whole programme, as M:SS (default 5:00; 0: read stories whole).")]
+    = None,
+    stories: Annotated[int | None, typer.Option(help="Stories at most (default 6).")] = None,
+    max_age: Annotated[str | None, typer.Option(
+        help="Leave out items older than this, e.g. 24h, 90m, 2d (default 24h).")] = None,
+    config: ConfigOption = None,
+    site: SiteOption = None,
+    engine: EngineOption = None,
+    voice: VoiceOption = None,
+    speed: SpeedOption = None,
+    workers: WorkersOption = None,
+    base_url: BaseUrlOption = None,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    from . import pipeline
+
+    cfg = _config(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
+                                    workers=workers, base_url=base_url,
+                                    feeds=tuple(feeds) if feeds else None, duration=duration,
+                                    stories=stories, max_age=max_age))
+    with Progress(not (quiet or as_json)) as progress:
+        result = pipeline.edition(feeds or [], cfg, progress=progress, steps=progress.steps,
+                                  stage=progress.stage)
+    for problem in result.problems:
+        typer.echo(f"bulletin: warning: {problem}", err=True)
+    if as_json:
+        typer.echo(json.dumps(result.summary()))
+    elif quiet:
+        return
+    elif not result.published:
+        typer.echo(result.reason)
+    else:
+        built = result.build
+        typer.echo(f"{built.mp3}  ({built.episode.duration:.1f} s, {built.synthesized} "
+                   f"synthesised, {built.cached} cached)")
+        for story in result.stories:
+            typer.echo(f"  {story.seconds:5.1f} s  {story.title}  ({story.sentences_read} of "
+                       f"{story.sentences_total} sentences; {len(story.sources)} source"
+                       f"{'s' if len(story.sources) != 1 else ''})")
+        for dropped in result.dropped:
+            typer.echo(f"  left out: {dropped.title}: {dropped.reason}")
+        if result.short_by:
+            typer.echo(f"  short of the target by {result.short_by:.0f} s: not enough news")
+        typer.echo(f"{built.feed}")
 
 
 @app.command("script")

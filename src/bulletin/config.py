@@ -31,6 +31,8 @@ from .rules import (
     LAME_BITRATES,
     Folder,
     Location,
+    Span,
+    Weights,
     between,
     convert,
     folder,
@@ -39,8 +41,11 @@ from .rules import (
     named,
     one_of,
     setting,
+    sources,
     text,
+    timezone,
     user_file,
+    weights,
 )
 
 DEFAULT_CONFIG_FILE = Path("bulletin.toml")
@@ -68,6 +73,8 @@ class ShowConfig:
     keep_episodes: int = setting(0, between(0, 1_000_000, "episodes; 0 keeps every one"))
     # how long a replaced episode's old audio stays for listeners still streaming it
     replaced_grace_hours: float = setting(24.0, between(0, 8760, "hours"))
+    # the time zone of the times an edition's title and summary give
+    timezone: str = setting("UTC", timezone)
 
 
 @dataclass(frozen=True)
@@ -119,12 +126,29 @@ class ScriptConfig:
     templates: Location = setting("", folder)  # a folder whose templates override the shipped ones
 
 
+MAX_FEEDS = 100
+
+
+@dataclass(frozen=True)
+class EditionConfig:
+    """An edition: the bulletin written from news feeds, to time (``bulletin edition``)."""
+
+    feeds: tuple[Location, ...] = setting((), sources(MAX_FEEDS))  # http(s) URLs or files
+    # the whole programme's length, stings included; 0 reads the chosen stories whole
+    duration: Span = setting(300.0, between(0, 3 * 3600, "seconds, e.g. 4:30; 0: untimed"))
+    stories: int = setting(6, between(1, 50, "stories"))
+    max_age: Span = setting(86400.0, between(60, 366 * 86400, "seconds, e.g. 24h or 2d"))
+    # feed URL or host -> weight in the ranking (1 when not named)
+    weights: Weights = setting((), weights)
+
+
 @dataclass(frozen=True)
 class Config:
     show: ShowConfig = field(default_factory=ShowConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
     audio: AudioConfig = field(default_factory=AudioConfig)
     script: ScriptConfig = field(default_factory=ScriptConfig)
+    edition: EditionConfig = field(default_factory=EditionConfig)
     site: Folder = setting(Path("public"), folder)
     cache_dir: Folder | None = setting(None, folder)  # None: the platform's user cache dir
     # the bulletin.toml that was read, if any (not a setting)
@@ -168,6 +192,10 @@ class Overrides:
     speed: float | None = _sets("voice.speed")
     workers: int | None = _sets("voice.workers")
     base_url: str | None = _sets("show.base_url")
+    feeds: tuple[str, ...] | None = _sets("edition.feeds")
+    duration: str | None = _sets("edition.duration")
+    stories: int | None = _sets("edition.stories")
+    max_age: str | None = _sets("edition.max_age")
 
 
 # Environment variables and the setting each one sets.

@@ -1,8 +1,8 @@
 """The data that passes between pipeline stages: small frozen dataclasses.
 
-Feed of FeedItems (an edition's news feeds) → Candidate (one story, once, from every feed that
-carries it) → Article (read from a file or a page) → Script of Stories made of Segments → Clips (audio per segment)
-→ Mix (the stitched programme with its timings) → Episode (published MP3 with metadata).
+FeedItems of a Feed (an edition's news) → Candidate (one story, from every feed carrying it) →
+Article (read from a file or a page) → Script of Stories made of Segments → Clips (audio per
+segment) → Mix (the stitched programme with its timings) → Episode (published MP3 with metadata).
 """
 
 from __future__ import annotations
@@ -55,6 +55,15 @@ class Feed:
 
 
 @dataclass(frozen=True)
+class FeedState:
+    """What is remembered of a feed between editions, to ask it again with a conditional GET."""
+
+    etag: str | None
+    last_modified: str | None
+    body: bytes  # the last good answer, read again when the server says "not modified"
+
+
+@dataclass(frozen=True)
 class Candidate:
     """One story the feeds carry, counted once: its items from every feed carrying it, the one to
     read first. ``score`` is what ranked it (higher first)."""
@@ -94,6 +103,7 @@ class Article:
     author: str | None = None
     site: str | None = None
     date: dt.date | None = None
+    also: tuple[str, ...] = ()  # other links to the same story (an edition's other sources)
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,7 @@ class Story:
     source: str | None
     segments: tuple[Segment, ...]
     url: str | None = None
+    sources: tuple[str, ...] = ()  # a link to each source of the story, its own url first
 
 
 @dataclass(frozen=True)

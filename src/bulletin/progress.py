@@ -1,13 +1,15 @@
 """The progress a long command shows on a terminal, and nothing on a pipe.
 
 ``Progress(enabled)`` is a context manager; calling it with ``(done, total)`` moves the speech bar,
-and ``stage(name)`` shows each later stage by name (mixing, encoding, publishing). It draws with
+``steps(name)`` gives another counted bar (fetching feeds, then pages), and ``stage(name)`` shows
+each later stage by name (mixing, encoding, publishing). It draws with
 rich on standard error only when that is a terminal.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import Any
 
 
@@ -46,6 +48,19 @@ class Progress:
         if self.speaking is None:
             self.speaking = self._switch("Speaking", total)
         self.bar.update(self.speaking, completed=done, total=total, counts=f"{done}/{total}")
+
+    def steps(self, name: str) -> Callable[[int, int], None]:
+        """A bar of its own for counted steps (fetching feeds, then pages): call it with
+        ``(done, total)``."""
+        task: list[Any] = []
+
+        def update(done: int, total: int) -> None:
+            if self.bar is None:
+                return
+            if not task:
+                task.append(self._switch(name, total))
+            self.bar.update(task[0], completed=done, total=total, counts=f"{done}/{total}")
+        return update
 
     def stage(self, name: str) -> None:
         """A stage without steps to count (mixing, encoding, publishing)."""

@@ -134,6 +134,44 @@ def folder(value: Path | str | None, section: Any) -> str | None:
     return None
 
 
+def timezone(value: str, section: Any) -> str | None:
+    """An IANA time zone name ("UTC", "Europe/London") this machine knows."""
+    import zoneinfo
+
+    try:
+        if value and not has_control(value):
+            zoneinfo.ZoneInfo(value)
+            return None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    return "must be a time zone name this machine knows, like UTC or Europe/London"
+
+
+def weights(value: tuple[tuple[str, float], ...], section: Any) -> str | None:
+    """Feed URLs or host names, each with a weight from 0 to 100."""
+    for name, weight in value:
+        if not name.strip() or has_control(name) or len(name) > 4096:
+            return "must name feed URLs or hosts (text without control characters)"
+        if not 0 <= weight <= 100:
+            return f"{name}: the weight must be between 0 and 100"
+    return None
+
+
+def sources(limit: int) -> Rule:
+    """At most ``limit`` feeds, each an http(s) URL or a file's path."""
+    as_text = text(4096, required=True)
+
+    def rule(value: tuple[str, ...], section: Any) -> str | None:
+        if len(value) > limit:
+            return f"must list at most {limit} feeds"
+        for one in value:
+            problem = as_text(one, section)
+            if problem:
+                return f"each feed {problem}"
+        return None
+    return rule
+
+
 def user_file(limit: int = 4096) -> Rule:
     """A file's path (or a URL, or empty): text, and when the file exists, a regular file, never
     a FIFO that would block or a device that never ends. (A missing file is reported by the
@@ -169,6 +207,39 @@ Location = Annotated[str, RELATIVE]  # a file's or folder's path (or a URL); "" 
 Folder = Annotated[Path, RELATIVE]  # a folder's path
 
 
+class _Span:
+    """Marks a float setting as a span of time in seconds, given as a number of seconds or as
+    text: ``"5:00"`` (M:SS), ``"1:02:03"`` (H:MM:SS), ``"90s"``, ``"30m"``, ``"24h"``, ``"2d"``."""
+
+    def __repr__(self) -> str:
+        return "SPAN"
+
+
+SPAN = _Span()
+Span = Annotated[float, SPAN]  # seconds
+Weights = tuple[tuple[str, float], ...]  # a TOML table of names and numbers, in the file's order
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_SPAN = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*([smhdw])|((?:\d+:)?\d+:\d\d(?:\.\d+)?))\s*$",
+                   re.IGNORECASE)
+
+
+def parse_span(value: str) -> float | None:
+    """Seconds in ``value`` ("4:30", "1:00:00", "90s", "24h"), or None when it is not a span."""
+    found = _SPAN.match(value)
+    if not found:
+        return None
+    number, unit, clock = found.groups()
+    if clock is None:
+        return float(number) * _UNITS[unit.lower()]
+    *bigger, seconds = clock.split(":")  # [hours,] minutes
+    if float(seconds) >= 60 or (len(bigger) == 2 and int(bigger[1]) >= 60):
+        return None
+    total = float(seconds)
+    for scale, part in zip((60, 3600), reversed(bigger), strict=False):
+        total += scale * int(part)
+    return total
+
+
 def named(where: str, value: Any) -> str:
     """``where`` with the value it gave: ``--speed 0.0``, ``$BULLETIN_SPEED = nan``,
     ``bulletin.toml: audio.crossfade = -1.0``."""
@@ -186,7 +257,11 @@ def convert(value: Any, kind: Any, where: str, base: Path | None = None) -> Any:
     """
     if typing.get_origin(kind) in (typing.Union, types.UnionType):
         kind = next(a for a in typing.get_args(kind) if a is not type(None))
+    if typing.get_origin(kind) is tuple:
+        return _convert_tuple(value, kind, where, base)
     if typing.get_origin(kind) is Annotated:
+        if SPAN in kind.__metadata__:
+            return _span(value, where)
         if base is not None and RELATIVE in kind.__metadata__:
             value = convert(value, kind.__origin__, where)
             return type(value)(_resolve(base, str(value)))
@@ -217,6 +292,41 @@ def convert(value: Any, kind: Any, where: str, base: Path | None = None) -> Any:
         return Path(value)
     type_name = getattr(kind, "__name__", str(kind))
     raise InputError(f"{named(where, value)}: expected {type_name}")
+
+
+def _span(value: Any, where: str) -> float:
+    """A span of time in seconds, from a number of seconds or text such as "4:30" or "24h"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str):
+        seconds = parse_span(value)
+        if seconds is not None:
+            return seconds
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    raise InputError(f"{named(where, value)}: expected a span of time, like 4:30 (M:SS), "
+                     "1:00:00, 90s, 30m, 24h or 2d")
+
+
+def _convert_tuple(value: Any, kind: Any, where: str, base: Path | None) -> tuple:
+    """A list setting (``tuple[X, ...]``) from a TOML array or the options given, each item
+    converted as an X; a table setting (``Weights``) from a TOML table, in the file's order."""
+    item = typing.get_args(kind)[0]
+    if typing.get_origin(item) is tuple:  # a table: name -> value
+        if isinstance(value, dict):
+            value = tuple(value.items())
+        if not isinstance(value, tuple | list):
+            raise InputError(f"{named(where, value)}: expected a table of names and values")
+        name_kind, value_kind = typing.get_args(item)
+        return tuple((convert(name, name_kind, where),
+                      convert(given, value_kind, f"{where}.{name}")) for name, given in value)
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        raise InputError(f"{named(where, value)}: expected a list")
+    return tuple(convert(one, item, where, base) for one in value)
 
 
 def _resolve(base: Path, value: str) -> str:

@@ -22,7 +22,7 @@ from ..limits import check_count
 from ..models import Article
 from .clean import clean_article
 from .fetch import Fetcher
-from .news import FeedsRead, FeedState, read_feeds, read_stories
+from .news import FeedsRead, read_feeds, read_stories
 from .read import DEFAULT_FETCHER, read_article
 
 
@@ -44,4 +44,4 @@ def read_articles(sources: Sequence[str], *, fetcher: Fetcher = DEFAULT_FETCHER,
             for source in sources]
 
 
-__all__ = ["FeedState", "FeedsRead", "Fetcher", "read_articles", "read_feeds", "read_stories"]
+__all__ = ["FeedsRead", "Fetcher", "read_articles", "read_feeds", "read_stories"]

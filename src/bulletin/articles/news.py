@@ -2,9 +2,10 @@
 
 ``read_feeds(sources, state)``: each source is an http(s) URL (fetched with a conditional GET
 from what ``state`` remembers of it; a 304 re-reads the remembered body) or a file path (a local
-feed). In: the sources and the ``FeedState`` of each URL read before. Out: ``FeedsRead``: the feeds
-read, in the order given, one problem line per feed that could not be, and the state to remember.
-Only when no feed at all can be read is that an ``InputError``.
+feed). In: the sources and the ``FeedState`` of each URL read before, keyed by the URL without
+credentials. Out: ``FeedsRead``: the feeds read, in the order given, one problem line per feed
+that could not be, and the state to remember. Only when no feed at all can be read is that an
+``InputError``.
 
 ``read_stories(candidates)``: for each candidate, its item's page is fetched and read as any
 article is; when that fails or says less than the item's own text, the feed's text is the story.
@@ -35,7 +36,7 @@ import lxml.html
 
 from ..errors import InputError
 from ..fileio import read_user_bytes
-from ..models import Article, Candidate, Dropped, Feed, FeedItem
+from ..models import Article, Candidate, Dropped, Feed, FeedItem, FeedState
 from .clean import clean_article
 from .feeds import parse_feed
 from .feedtext import feed_article
@@ -47,15 +48,6 @@ MAX_PER_HOST = 2  # fetches at once to one host
 DEFAULT_FETCHER = Fetcher()  # its limits are used; the rule above sets allow_private per fetch
 Progress = Callable[[int, int], None]  # (done, total), called as each fetch ends
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class FeedState:
-    """What is remembered of a feed URL between editions, for a conditional GET."""
-
-    etag: str | None
-    last_modified: str | None
-    body: bytes  # the last good body, read again when the server answers 304
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """The audio stage: clips in, a finished, tagged MP3 out.
 
 ``mix(clips, script, config, workdir)`` → ``Mix``: stings and speech stitched into a WAV, with the
-cue and chapter times of the finished programme.
+cue and chapter times of the finished programme; ``overhead(config)`` says beforehand how long the
+mix makes a programme beyond its speech.
 ``export(mix, mp3, tags, config)`` normalises loudness, encodes once from PCM to MP3 while
 measuring the MP3 itself (correcting and re-encoding if the encoder moved it), and writes ID3v2.3
 tags and chapters.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..config import AudioConfig
@@ -23,7 +24,7 @@ from ..models import Clip, Mix, Script
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from .loudness import chain, find_gain
 from .stings import load_stings
-from .stitch import stitch
+from .stitch import stitch, surround
 from .tags import Tags, write_tags
 
 MP3_TOLERANCE = 0.5  # LU from the target, as measured on the finished MP3
@@ -44,6 +45,13 @@ def mix(clips: Sequence[Clip], script: Script, config: AudioConfig, workdir: Pat
     stitched.audio.export(wav, format="wav")
     duration = stitched.audio.frame_count() / config.sample_rate
     return Mix(wav=wav, duration=duration, chapters=stitched.chapters, cues=stitched.cues)
+
+
+def overhead(config: AudioConfig, runner: CommandRunner = DEFAULT_RUNNER) -> Callable[[int], float]:
+    """The seconds ``mix`` will add around the speech of a programme of n stories (stings, lead-ins,
+    less crossfades), for writing a bulletin to time."""
+    stings = load_stings(config, runner)
+    return lambda stories: surround(stings, stories, config.crossfade)
 
 
 def _render_key(the_mix: Mix, config: AudioConfig) -> str:
@@ -116,4 +124,4 @@ def _acceptable(level: Loudness, config: AudioConfig) -> bool:
             and level.true_peak <= config.true_peak - 0.1)
 
 
-__all__ = ["Loudness", "Tags", "export", "mix"]
+__all__ = ["Loudness", "Tags", "export", "mix", "overhead"]

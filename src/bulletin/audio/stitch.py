@@ -53,6 +53,20 @@ def level_stings(stings: Stings, speech_pcm: bytes) -> Stings:
                   transition=fit(stings.transition))
 
 
+def surround(stings: Stings, stories: int, crossfade: float) -> float:
+    """Seconds a programme of ``stories`` stories adds around its speech and pauses: the stings,
+    the lead-in before each block of speech, less the crossfades where they meet (as ``stitch``
+    lays them out: intro, block, then transition and block for each further story, outro)."""
+    blocks = max(stories, 1)
+
+    def seconds(sting: AudioSegment) -> float:
+        return sting.frame_count() / sting.frame_rate
+
+    return (seconds(stings.intro) + seconds(stings.outro)
+            + (blocks - 1) * seconds(stings.transition) + blocks * LEAD_IN
+            - 2 * blocks * crossfade)
+
+
 def stitch(clips: Sequence[Clip], stories: Sequence[Story], stings: Stings, rate: int,
            crossfade: float, runner: CommandRunner) -> Stitched:
     """Intro sting, speech (a transition sting between stories), outro sting."""

@@ -54,6 +54,27 @@ CREATE TABLE IF NOT EXISTS replaced (
     replaced_at TEXT NOT NULL
 );
 """
+# What editions remember: each feed's last answer (for a conditional GET), when each item was
+# first seen (an undated item dates from then), and the stories each edition read.
+EDITIONS = """
+CREATE TABLE IF NOT EXISTS news_feeds (
+    source TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    body BLOB NOT NULL,
+    read_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS news_items (
+    key TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS editions (
+    guid TEXT PRIMARY KEY,
+    made_at TEXT NOT NULL,
+    stories TEXT NOT NULL
+);
+"""
 MAGIC = b"SQLite format 3\x00"
 # SQLite's result codes that mean the machine failed (exit 1), not that the file is wrong.
 RESOURCE_ERRORS = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_NOMEM",
@@ -215,7 +236,7 @@ class CatalogFile:
             raise InputError(f"{self.site}: the site is read-only; cannot create its catalog")
         self.site.mkdir(parents=True, exist_ok=True)
         with self._connection(writing=True) as db:
-            db.executescript(SCHEMA + REPLACED)
+            db.executescript(SCHEMA + REPLACED + EDITIONS)
 
     # Sessions
 
@@ -224,8 +245,10 @@ class CatalogFile:
         with self._connection(writing) as db:
             try:
                 db.execute(begin)
-                if writing:
-                    db.execute(REPLACED)  # catalogs from before the table existed gain it here
+                if writing:  # catalogs from before these tables existed gain them here
+                    for table in (REPLACED + EDITIONS).split(";"):
+                        if table.strip():
+                            db.execute(table)
                 yield db
                 if db.in_transaction:
                     db.execute("COMMIT")

@@ -1,6 +1,7 @@
 """The episode description: what a podcast app shows under an episode's title.
 
 ``describe(script, mix)`` → the lead paragraph and every story with its start time in the mix
+and, in a bulletin of several stories, a link to each of its sources
 (``description.txt.j2``), within the 4000 bytes podcast apps keep, as plain text and as the HTML
 the feed also carries.
 """
@@ -37,7 +38,9 @@ def describe(script: Script, the_mix: Mix) -> str:
     """
     bodies = [s for s in script.stories[0].segments if s.kind == "body"] if script.stories else []
     summary = one_line(bodies[0].text if bodies else script.title)
-    chapters = [{"time": clock(c.start), "title": one_line(c.title)} for c in the_mix.chapters]
+    links = {story.title: story.sources for story in script.stories if len(script.stories) > 1}
+    chapters = [{"time": clock(c.start), "title": one_line(c.title), "links": links.get(c.title, ())}
+                for c in the_mix.chapters]
 
     def text_with(lead: str, listed: Sequence[dict[str, str]]) -> str:
         return clean_text(render("description.txt.j2", "", summary=lead, chapters=listed,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import re
 import uuid
 from collections.abc import Sequence
 from email.utils import format_datetime
@@ -76,14 +77,25 @@ _HTML_ESCAPES = str.maketrans({"&": "&#38;", "<": "&#60;", ">": "&#62;", '"': "&
 def description_html(text: str) -> str:
     """The plain description as HTML: blank lines make paragraphs, line breaks stay.
 
-    Podcast apps render an item's description as HTML, so the text is escaped; with numeric
+    Web addresses become links. Podcast apps render an item's description as HTML, so the text is
+    escaped; with numeric
     character references, since some apps' tag strippers (gPodder's among them) lose text between
     adjacent named entities such as ``&amp; &lt;``.
     """
     paragraphs = [p for p in clean_text(text).split("\n\n") if p.strip()]
     return "".join(
-        "<p>" + "<br/>".join(line.translate(_HTML_ESCAPES) for line in p.strip().split("\n"))
-        + "</p>" for p in paragraphs)
+        "<p>" + "<br/>".join(_linked(line.translate(_HTML_ESCAPES))
+                             for line in p.strip().split("\n")) + "</p>" for p in paragraphs)
+
+
+# A web address in escaped text: up to a space, an escaped quote or bracket, or the end, less the
+# full stop, comma or bracket that closes the sentence around it.
+_LINK = re.compile(r"https?://(?:(?!&#(?:34|39|60|62);)\S)+?(?=[.,)]*(?:\s|$|&#(?:34|39|60|62);))")
+
+
+def _linked(escaped: str) -> str:
+    """An escaped line with each web address in it made a link to itself."""
+    return _LINK.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped)
 
 
 def render_feed(episodes: Sequence[Episode], show: ShowConfig, image: str, guid: str,

@@ -78,6 +78,36 @@ def site_lock(site: Path) -> Iterator[None]:
         os.close(fd)  # releases the lock
 
 
+EDITION_LOCK = ".edition.lock"  # held by the edition being made, so that editions queue
+EDITION_WAIT = 3600.0  # seconds an edition waits for the one before it to finish
+
+
+@contextlib.contextmanager
+def edition_lock(site: Path, wait: float = EDITION_WAIT) -> Iterator[None]:
+    """Hold the site for one edition at a time, from reading the feeds to publishing: a second
+    edition started meanwhile waits, then finds what the first published (and that nothing is new
+    since). Builds and removals still come in between, under ``site_lock``."""
+    with write_errors(site):
+        site.mkdir(parents=True, exist_ok=True)
+        fd = os.open(site / EDITION_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ToolError(f"{site}: another edition has been running for {wait:.0f} s;"
+                                    " try again later") from None
+                time.sleep(0.1)
+            except OSError:
+                break  # no locks on this filesystem: the catalog's lock still orders publishing
+        yield
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def write_errors(site: Path) -> Iterator[None]:
     """A failed write into the site as one line: no space is a ToolError, no permission (or a

@@ -25,7 +25,7 @@ import re
 import sqlite3
 import unicodedata
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ..config import Config
@@ -205,8 +205,10 @@ def _tidy(site: Path, gone: list[str], keep: set[str], listed_before: set[str]) 
 
 
 def publish(mp3: Path, script: Script, the_mix: Mix, description: str, config: Config,
-            when: dt.datetime, runner: CommandRunner = DEFAULT_RUNNER) -> Episode:
-    """Put ``mp3`` and its companions into the site and the catalog; re-render feed and page."""
+            when: dt.datetime, runner: CommandRunner = DEFAULT_RUNNER,
+            also: Callable[[sqlite3.Connection, Episode], None] | None = None) -> Episode:
+    """Put ``mp3`` and its companions into the site and the catalog; re-render feed and page.
+    ``also(db, episode)`` records more in the catalog, in the transaction that publishes."""
     _check_configured_image(config)
     check_length(mp3, the_mix, runner)
     site = config.site
@@ -232,6 +234,8 @@ def publish(mp3: Path, script: Script, the_mix: Mix, description: str, config: C
                 if catalog.is_empty(db):  # as it was checked, unless it was lost meanwhile
                     catalog_guard(site)
                 episode, replaced = catalog.upsert(db, episode)
+                if also is not None:
+                    also(db, episode)
                 if replaced:
                     catalog.keep_replaced(db, replaced, when)
                 retired = catalog.retire(db, config.show.keep_episodes)

@@ -31,15 +31,17 @@ PAUSE_AFTER = {
     "transition": 0.6,
     "outro": 0.3,
 }
+PAUSE_BETWEEN_SENTENCES = 0.3  # a paragraph read a sentence at a time (``by_sentence``)
 
 
-def _segment(kind: str, number: int, text: str, spoken: str | None = None) -> Segment:
+def _segment(kind: str, number: int, text: str, spoken: str | None = None,
+             pause: float | None = None) -> Segment:
     return Segment(
         id=f"{number:03d}-{kind}",
         kind=kind,
         text=text,
         spoken=spoken if spoken is not None else text,
-        pause_after=PAUSE_AFTER[kind],
+        pause_after=PAUSE_AFTER[kind] if pause is None else pause,
     )
 
 
@@ -101,21 +103,28 @@ def _pieces(text: str, speak: Callable[[str], str], where: str,
 
 
 def plan_script(articles: list[Article], config: Config, date: dt.date,
-                speak: Callable[[str], str] = lambda text: text) -> Script:
-    """Turn articles into a Script. ``speak`` rewrites text into what the voice should say."""
+                speak: Callable[[str], str] = lambda text: text,
+                by_sentence: Callable[[str], list[str]] | None = None,
+                time: str | None = None) -> Script:
+    """Turn articles into a Script. ``speak`` rewrites text into what the voice should say.
+    With ``by_sentence`` (a sentence splitter), each sentence of a paragraph is a segment of its
+    own, so that a bulletin written to time re-speaks only the sentences it adds. ``time`` (of
+    day, as written) is what the intro says of an edition's hour."""
     templates = config.script.templates
     show = config.show.title
     articles = [_fit_title(a) for a in articles]
     _check_size(articles)
     segments: list[Segment] = []
 
-    def add(kind: str, text: str, where: str, clauses: bool = False) -> list[Segment]:
-        added = [_segment(kind, len(segments) + n, piece, spoken)
+    def add(kind: str, text: str, where: str, clauses: bool = False,
+            pause: float | None = None) -> list[Segment]:
+        added = [_segment(kind, len(segments) + n, piece, spoken, pause)
                  for n, (piece, spoken) in enumerate(_pieces(text, speak, where, clauses), 1)]
         segments.extend(added)
         return added
 
-    add("intro", render("intro.txt.j2", templates, show=show, date=date).strip(), "intro.txt.j2")
+    add("intro", render("intro.txt.j2", templates, show=show, date=date, time=time).strip(),
+        "intro.txt.j2")
     if len(articles) > 1:
         titles = [a.title for a in articles]
         add("rundown", render("rundown.txt.j2", templates, titles=titles).strip(),
@@ -130,9 +139,17 @@ def plan_script(articles: list[Article], config: Config, date: dt.date,
                                   "transition.txt.j2")
         story_segments += add("headline", article.title, f"{article.source}: headline")
         for number, paragraph in enumerate(article.paragraphs, 1):
-            story_segments += add("body", paragraph, f"{article.source}: paragraph {number}")
+            where = f"{article.source}: paragraph {number}"
+            if by_sentence is None:
+                story_segments += add("body", paragraph, where)
+                continue
+            parts = by_sentence(paragraph)
+            for count, sentence in enumerate(parts, 1):
+                pause = PAUSE_AFTER["body"] if count == len(parts) else PAUSE_BETWEEN_SENTENCES
+                story_segments += add("body", sentence, where, pause=pause)
+        links = tuple(dict.fromkeys(link for link in (article.url, *article.also) if link))
         stories.append(Story(title=article.title, source=article.site or article.source,
-                             segments=tuple(story_segments), url=article.url))
+                             segments=tuple(story_segments), url=article.url, sources=links))
     add("outro", render("outro.txt.j2", templates, show=show, date=date).strip(), "outro.txt.j2")
 
     sources = [a.source for a in articles]
