@@ -314,7 +314,7 @@ def open_newsroom(folder: Path, now: dt.datetime | None = None) -> Iterator[News
     server = _Server(("127.0.0.1", 0), _Handler)
     server.newsroom = room
     room.base = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield room
