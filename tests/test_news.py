@@ -351,16 +351,20 @@ def test_the_feed_text_stands_in_for_a_page_that_fails(page: str, desk: Desk,
         "Ferry slip to reopen", link, "Bay News", WHEN.date())
 
 
-def test_the_longer_of_page_and_feed_text_is_the_story(desk: Desk, fetcher: Fetcher) -> None:
-    desk.routes["/ferry.html"] = Route(ARTICLE_HTML.encode(), "text/html")
+def test_the_page_is_the_story_unless_it_says_less_than_half_the_feed_text(
+        desk: Desk, fetcher: Fetcher) -> None:
+    desk.routes["/ferry.html"] = Route(ARTICLE_HTML.encode(), "text/html")  # about 100 words
     link = f"{desk.base}/ferry.html"
-    short = story(read_stories(candidates(item(link, summary=STORY[0], local=True)),
-                               fetcher=fetcher))
-    assert short.paragraphs[0].startswith("The night ferry across the Kestrel estuary")
-    longer = CONTENT * 3 + "".join(f"<p>Another point, number {n}, was made.</p>" for n in range(9))
-    long = story(read_stories(candidates(item(link, content=longer, local=True)),
+    somewhat = CONTENT + "".join(f"<p>Point {n} was made at the meeting.</p>" for n in range(12))
+    for feed_text in (f"<p>{STORY[0]}</p>", somewhat):  # shorter, then somewhat longer
+        page = story(read_stories(candidates(item(link, content=feed_text, local=True)),
+                                  fetcher=fetcher))
+        assert page.paragraphs[0].startswith("The night ferry across the Kestrel estuary")
+    longer = CONTENT + "".join(f"<p>Point {n} was made at the meeting by a member of the board, "
+                               "who spoke at some length about it.</p>" for n in range(14))
+    told = story(read_stories(candidates(item(link, content=longer, local=True)),
                               fetcher=fetcher))
-    assert long.paragraphs[:2] == STORY
+    assert told.paragraphs[:2] == STORY
 
 
 def test_a_story_with_no_page_and_no_feed_text_is_dropped_with_why(desk: Desk,

@@ -164,36 +164,33 @@ def build(
         typer.echo(f"{result.feed}")
 
 
-EDITION_HELP = """Make an edition from news FEEDS, written to time, and publish it.
-
-FEEDS are RSS, Atom or JSON Feed URLs or files (else bulletin.toml's [edition] feeds). The top
-stories (those carried by the most feeds, then by feed weight, then the newest) are read from
-their pages, each trimmed to whole sentences so the programme ends on --duration. With nothing
-new since the last edition, nothing is published (exit 0), so it is safe to run every hour.
-
-\b
-Example bulletin.toml:
-  [show]
-  title = "Kestrel Bay Tonight"
-  timezone = "Europe/London"
-  [edition]
-  feeds = ["https://news.example.org/rss.xml", "https://example.com/feed.json"]
-  duration = "5:00"
-  stories = 6
-  max_age = "12h"
-  [edition.weights]
-  "news.example.org" = 2
-
-\b
-Then, from cron:  0 * * * *  bulletin edition --config bulletin.toml --quiet
-"""
+EDITION_HELP = (
+    "Make an edition from news FEEDS, written to time, and publish it.\n\n"
+    "FEEDS are RSS, Atom or JSON Feed URLs or files (else bulletin.toml's \\[edition] feeds). "
+    "The top stories (carried by the most feeds, then by feed weight, then the newest) are read "
+    "from their pages, each trimmed to whole sentences so that the programme ends on --duration. "
+    "With nothing new since the last edition, nothing is published (exit 0): it is safe to run "
+    "every hour.\n\n"
+    "Example bulletin.toml:\n\n"
+    "\\[show]\n"
+    'title = "Kestrel Bay Tonight"\n'
+    'timezone = "Europe/London"\n'
+    "\\[edition]\n"
+    'feeds = ["https://news.example.org/rss.xml", "https://example.com/feed.json"]\n'
+    'duration = "5:00"\n'
+    "stories = 6\n"
+    'max_age = "12h"\n'
+    "\\[edition.weights]\n"
+    '"news.example.org" = 2\n\n'
+    "Every hour from cron:  0 * * * *  bulletin edition --config bulletin.toml --quiet"
+)
 
 
 @app.command(help=EDITION_HELP)
 @reports_errors
 def edition(
     feeds: Annotated[list[str] | None, typer.Argument(
-        help="News feeds: http(s) URLs or files (default: [edition] feeds).")] = None,
+        help="News feeds: http(s) URLs or files (default: \\[edition] feeds).")] = None,
     duration: Annotated[str | None, typer.Option(
         help="Length of the whole programme, as M:SS (default 5:00; 0: read stories whole).")]
     = None,

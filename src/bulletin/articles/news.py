@@ -45,6 +45,10 @@ from .read import is_url, parse
 
 MAX_FETCHES = 8  # fetches at once
 MAX_PER_HOST = 2  # fetches at once to one host
+# A page that says less than this share of the feed's own text is not the whole story (a teaser,
+# a paywall, a consent wall): the feed's text is read instead. The page wins otherwise, as the
+# reader extracts it more cleanly than a feed's markup gives it.
+TOO_LITTLE = 0.5
 DEFAULT_FETCHER = Fetcher()  # its limits are used; the rule above sets allow_private per fetch
 Progress = Callable[[int, int], None]  # (done, total), called as each fetch ends
 T = TypeVar("T")
@@ -60,6 +64,11 @@ class FeedsRead:
     # before when it could not be read this time. File feeds have none.
     state: Mapping[str, FeedState] = field(default_factory=lambda: MappingProxyType({}),
                                            hash=False)
+
+    @property
+    def items(self) -> list[FeedItem]:
+        """Every item of every feed read, feed by feed in the order given."""
+        return [item for feed in self.feeds for item in feed.items]
 
 
 def read_feeds(sources: Sequence[str], state: Mapping[str, FeedState], *,
@@ -131,7 +140,7 @@ def _read_story(item: FeedItem, fetcher: Fetcher) -> Article | Dropped:
             told = feed_article(item)
         except InputError as exc:
             told_problem = _reason(exc, item.link or item.feed)
-    if page is not None and (told is None or _words(page) >= _words(told)):
+    if page is not None and (told is None or _words(page) >= TOO_LITTLE * _words(told)):
         return page
     if told is not None:  # the page's own address and name still hold when it was read
         return told if page is None else replace(told, url=page.url, site=page.site or told.site)

@@ -39,8 +39,8 @@ def describe(script: Script, the_mix: Mix) -> str:
     bodies = [s for s in script.stories[0].segments if s.kind == "body"] if script.stories else []
     summary = one_line(bodies[0].text if bodies else script.title)
     links = {story.title: story.sources for story in script.stories if len(script.stories) > 1}
-    chapters = [{"time": clock(c.start), "title": one_line(c.title), "links": links.get(c.title, ())}
-                for c in the_mix.chapters]
+    chapters = [{"time": clock(c.start), "title": one_line(c.title),
+                 "links": links.get(c.title, ())} for c in the_mix.chapters]
 
     def text_with(lead: str, listed: Sequence[dict[str, str]]) -> str:
         return clean_text(render("description.txt.j2", "", summary=lead, chapters=listed,

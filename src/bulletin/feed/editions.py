@@ -1,6 +1,9 @@
 """What a site's catalog remembers between editions: feeds, items and the stories each edition read.
 
-In: the site's ``Catalog`` and a connection inside one of its sessions. ``feed_states`` and
+``EditionMemory(site)`` is what an edition asks of it: ``feeds()`` (what to ask each feed with),
+``note(...)`` (the feeds' new state and the items seen; when each was first seen and the last
+edition) and ``recorder(...)`` (what publishing the edition also records). Below it, functions
+take a connection inside one of the catalog's sessions. ``feed_states`` and
 ``save_feed_states`` keep each feed's last good answer with its ETag and Last-Modified (for a
 conditional GET); ``first_seen`` says when each item was first seen (an undated item dates from
 then) and forgets items unseen for ``FORGET``; ``record_edition`` notes the stories an edition read
@@ -13,10 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
-from ..models import FeedState
+from ..models import Episode, FeedState
+from .catalog import Catalog
 
 FORGET = dt.timedelta(days=30)  # an item no feed has carried for this long is forgotten
 
@@ -88,3 +93,30 @@ def _moment(text: str, default: dt.datetime | None) -> dt.datetime:
     except ValueError:
         return default or dt.datetime.min.replace(tzinfo=dt.UTC)
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+class EditionMemory:
+    """A site's memory of its editions, kept in its catalog (see the module's description)."""
+
+    def __init__(self, site: Path) -> None:
+        self.catalog = Catalog(site)
+
+    def feeds(self) -> dict[str, FeedState]:
+        """Each feed's last good answer, to ask it again with a conditional GET."""
+        with self.catalog.transaction() as db:
+            return feed_states(db)
+
+    def note(self, states: Mapping[str, FeedState], keys: Iterable[str], now: dt.datetime,
+             ) -> tuple[dict[str, dt.datetime], EditionRecord | None]:
+        """Remember the feeds' answers and the items seen (``keys``); when each item was first
+        seen, and the last edition published."""
+        with self.catalog.transaction() as db:
+            save_feed_states(db, states, now)
+            return first_seen(db, keys, now), last_edition(db)
+
+    def recorder(self, now: dt.datetime, stories: frozenset[tuple[str, str]],
+                 ) -> Callable[[sqlite3.Connection, Episode], None]:
+        """What records the edition made ``now`` of ``stories`` as it is published."""
+        def record(db: sqlite3.Connection, episode: Episode) -> None:
+            record_edition(db, EditionRecord(episode.guid, now, stories))
+        return record

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 
-from ..models import Article, Script
+from ..models import Article, Script, Story
 from .limits import sentences
 from .normalise import words
 
@@ -132,33 +132,47 @@ class _Fitter:
         while count > 1 and self.seconds(self.script_of(self._least(count))) > self.target:
             count -= 1
         selection = list(self._least(count))
-        used = [0.0] * count
-        left = self.target - self.seconds(self.script_of(tuple(selection)))
+        least = self.script_of(tuple(selection))
+        used = [self._told(story) for story in least.stories]  # each story's own seconds
+        left = self.target - self.seconds(least)
         weights = [count - rank for rank in range(count)]  # the lead story's share is largest
-        share = [max(left, 0.0) * w / sum(weights) for w in weights]
+        share = [used[s] + max(left, 0.0) * w / sum(weights) for s, w in enumerate(weights)]
 
         def cost(story: int) -> float:
-            spoken = self._spoken(story, selection[story])
-            return self.speech(spoken) + PAUSE_WITHIN
+            return self.speech(self._spoken(story, selection[story])) + PAUSE_WITHIN
+
+        def more(story: int) -> bool:
+            return selection[story] < len(self.units[story])
+
+        def allowed(story: int) -> bool:
+            """Within the time left, and no longer than a story ranked above it that has more
+            to say: the higher a story ranks, the longer it is read."""
+            after = used[story] + cost(story)
+            return after <= left + used[story] and all(
+                after <= used[above] for above in range(story) if more(above))
 
         while True:
-            fitting = [s for s in range(count) if selection[s] < len(self.units[s])
-                       and cost(s) <= left]
+            fitting = [s for s in range(count) if more(s) and allowed(s)]
             if not fitting:
                 break
-            story = max(fitting, key=lambda s: (share[s] - used[s], -s))
+            story = max(fitting, key=lambda s: (share[s] - used[s] - cost(s), -s))
             spent = cost(story)
             selection[story] += 1
             used[story] += spent
             left -= spent
-        # One sentence more when the pauses alone cannot reach the target and it brings it nearer.
+        # A sentence more when the pauses alone cannot reach the target and it brings it nearer.
         best = tuple(selection)
         for story in range(count):
-            if selection[story] < len(self.units[story]):
+            if more(story):
                 trial = tuple(n + (s == story) for s, n in enumerate(selection))
                 if self.error(self.script_of(trial)) < self.error(self.script_of(best)):
                     best = trial
         return best
+
+    def _told(self, story: Story) -> float:
+        """The seconds of a story's headline and sentences (its transition aside)."""
+        return sum(self.speech(seg.spoken) + seg.pause_after for seg in story.segments
+                   if seg.kind != "transition")
 
     def _least(self, count: int) -> tuple[int, ...]:
         return tuple(1 if s < count else 0 for s in range(len(self.articles)))
