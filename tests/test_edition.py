@@ -195,3 +195,18 @@ def test_no_feeds_anywhere_is_one_line(cli, tmp_path) -> None:
     assert result.exit_code == 2
     assert result.stderr.strip() == ("bulletin: no news feeds given: name them, or list them in "
                                      "bulletin.toml's [edition] feeds")
+
+
+def test_not_enough_news_makes_a_shorter_edition_and_says_by_how_much(cli, tmp_path) -> None:
+    feed = tmp_path / "quiet-day.rss"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet Day</title>'
+        '<item><title>Lighthouse lamp repaired</title><guid>lamp</guid><description>The '
+        "lighthouse lamp was repaired on Monday and shines again.</description></item>"
+        "</channel></rss>")
+    result = cli("edition", feed, "--duration", "3:00", "--engine", "espeak",
+                 "--site", tmp_path / "public")
+    assert result.exit_code == 0, result.output
+    said = re.search(r"short of the target by (\d+) s: not enough news", result.stdout)
+    assert said and 100 < int(said.group(1)) < 178
+    assert "Lighthouse lamp repaired  (1/1 sentences; 1 source)" in result.stdout

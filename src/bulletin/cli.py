@@ -229,9 +229,10 @@ def edition(
         typer.echo(f"{built.mp3}  ({built.episode.duration:.1f} s, {built.synthesized} "
                    f"synthesised, {built.cached} cached)")
         for story in result.stories:
-            typer.echo(f"  {story.seconds:5.1f} s  {story.title}  ({story.sentences_read} of "
-                       f"{story.sentences_total} sentences; {len(story.sources)} source"
-                       f"{'s' if len(story.sources) != 1 else ''})")
+            sources = len(story.sources)
+            typer.echo(f"  {story.seconds:5.1f} s  {story.title}  ({story.sentences_read}/"
+                       f"{story.sentences_total} sentences; {sources} source"
+                       f"{'s' if sources != 1 else ''})")
         for dropped in result.dropped:
             typer.echo(f"  left out: {dropped.title}: {dropped.reason}")
         if result.short_by:
