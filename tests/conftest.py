@@ -23,7 +23,9 @@ from bulletin.models import Script, Segment, Story
 from bulletin.runner import CommandRunner
 from bulletin.tts.base import Parallel, Speech, VoiceInfo
 
-pytest_plugins = ["newsroom"]  # the `newsroom` fixture: a local news site with feeds
+# newsroom: a local news site with feeds; remotes: rclone's S3, SFTP and WebDAV servers on
+# 127.0.0.1 and a plain HTTP server over a remote's folder
+pytest_plugins = ["newsroom", "remotes"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

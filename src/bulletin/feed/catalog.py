@@ -41,6 +41,7 @@ class SiteSettings:
     show: ShowConfig
     image: str  # the cover art's site path or URL
     podcast_guid: str = ""  # assigned once the show has a public feed URL; "" until then
+    hub: str = ""  # the WebSub hub the feed names ("" for none)
 
 
 def _encode(items: tuple[Chapter, ...] | tuple[Cue, ...]) -> str:
@@ -211,6 +212,7 @@ class Catalog(CatalogFile):
         show = json.dumps(dataclasses.asdict(settings.show))
         db.execute("INSERT OR REPLACE INTO settings VALUES ('show', ?)", (show,))
         db.execute("INSERT OR REPLACE INTO settings VALUES ('image', ?)", (settings.image,))
+        db.execute("INSERT OR REPLACE INTO settings VALUES ('websub_hub', ?)", (settings.hub,))
         self.save_podcast_guid(db, settings.podcast_guid)
 
     def save_podcast_guid(self, db: sqlite3.Connection, guid: str) -> None:
@@ -235,4 +237,5 @@ class Catalog(CatalogFile):
             raise NotACatalog(f"{self.path}: not a bulletin catalog (the show settings cannot be "
                              f"read: {exc})") from None
         return SiteSettings(show=show, image=str(values.get("image", "")),
-                            podcast_guid=str(values.get("podcast_guid", "")))
+                            podcast_guid=str(values.get("podcast_guid", "")),
+                            hub=str(values.get("websub_hub", "")))

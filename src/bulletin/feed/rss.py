@@ -99,9 +99,9 @@ def _linked(escaped: str) -> str:
 
 
 def render_feed(episodes: Sequence[Episode], show: ShowConfig, image: str, guid: str,
-                now: dt.datetime | None = None) -> str:
+                now: dt.datetime | None = None, hub: str = "") -> str:
     """The RSS 2.0 document. ``image`` is the cover art's path in the site (or a URL); ``guid``
-    is the show's podcast:guid."""
+    is the show's podcast:guid; ``hub``, when given, the WebSub hub subscribers may use."""
     url = feed_url(show)
     latest = max((e.pub_date for e in episodes), default=now or dt.datetime.now(dt.UTC))
     items = []
@@ -126,6 +126,7 @@ def render_feed(episodes: Sequence[Episode], show: ShowConfig, image: str, guid:
         "feed.xml.j2",
         show={**channel, "description": clean_text(show.description), "explicit": show.explicit},
         feed_url=url,
+        hub=hub,
         link=absolute(show, ""),
         image_url=image if "://" in image else absolute(show, image),
         podcast_guid=guid,

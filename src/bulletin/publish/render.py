@@ -85,7 +85,7 @@ def render_site(episodes: Sequence[Episode], settings: SiteSettings,
         settings = dataclasses.replace(
             settings, show=dataclasses.replace(settings.show, base_url=base_url))
     return SiteFiles(
-        feed=render_feed(episodes, settings.show, settings.image, guid),
+        feed=render_feed(episodes, settings.show, settings.image, guid, hub=settings.hub),
         index=render_index(episodes, settings),
     )
 

@@ -117,7 +117,8 @@ def _settings(catalog: Catalog, db: sqlite3.Connection, config: Config,
     guid = catalog.podcast_guid(db)
     if not guid and not is_local(config.show.base_url):
         guid = podcast_guid(feed_url(config.show))
-    return SiteSettings(show=config.show, image=image, podcast_guid=guid)
+    return SiteSettings(show=config.show, image=image, podcast_guid=guid,
+                        hub=config.publish.websub_hub)
 
 
 def site_files(episodes: Sequence[Episode], settings: SiteSettings) -> dict[str, str]:
