@@ -36,6 +36,8 @@ KINDS = (
     (".html", "text/html", SHORT),
     (".xml", "application/rss+xml", SHORT),
 )
+_KIND_ORDER = [*((f"Content-Type: {t}", f"Cache-Control: {c}") for _, t, c in KINDS),
+               (f"Cache-Control: {SHORT}",)]
 OLD_COVERS = ("cover.png", "cover.jpg", "cover.jpeg")  # the names bulletin has given a cover
 # The remote's files a push looks at (rclone filter patterns): the rest are not bulletin's.
 PATTERNS = (f"/{EPISODES_DIR}/**", f"/{FEED_FILE}", f"/{INDEX_FILE}", "/cover.*")
@@ -64,7 +66,7 @@ class Plan:
         return tuple(path for upload in self.uploads for path in upload.paths)
 
 
-def headers(path: str) -> tuple[str, ...]:
+def _headers(path: str) -> tuple[str, ...]:
     """The HTTP headers ``path`` is stored with (none that rclone would not guess for a kind of
     file bulletin does not make)."""
     for suffix, content_type, cache in KINDS:
@@ -80,9 +82,9 @@ def _md5(local: LocalSite, path: str) -> str:
 def _groups(step: str, paths: Sequence[str], local: LocalSite) -> list[Upload]:
     """``paths`` in runs of one kind each, in order of kind, each within the batch limits."""
     runs: list[Upload] = []
-    for kind in dict.fromkeys(headers(p) for p in paths):
+    for kind in sorted(set(map(_headers, paths)), key=_KIND_ORDER.index):
         batch: list[str] = []
-        for path in (p for p in paths if headers(p) == kind):
+        for path in (p for p in paths if _headers(p) == kind):
             size = sum(local.sizes[p] for p in batch)
             if batch and (len(batch) >= BATCH_FILES or size + local.sizes[path] > BATCH_BYTES):
                 runs.append(Upload(step, tuple(batch), kind, size))
