@@ -39,8 +39,6 @@ KINDS = (
 _KIND_ORDER = [*((f"Content-Type: {t}", f"Cache-Control: {c}") for _, t, c in KINDS),
                (f"Cache-Control: {SHORT}",)]
 OLD_COVERS = ("cover.png", "cover.jpg", "cover.jpeg")  # the names bulletin has given a cover
-# The remote's files a push looks at (rclone filter patterns): the rest are not bulletin's.
-PATTERNS = (f"/{EPISODES_DIR}/**", f"/{FEED_FILE}", f"/{INDEX_FILE}", "/cover.*")
 BATCH_FILES = 100  # files uploaded by one rclone run at most
 BATCH_BYTES = 512 * 1024 * 1024  # and bytes
 
@@ -105,8 +103,8 @@ def plan_push(local: LocalSite, remote_sizes: Mapping[str, int],
     uploads = [*_groups("media", send_media, local),
                *_groups("pages", [p for p in send_pages if p != FEED_FILE], local),
                *_groups("feed", [p for p in send_pages if p == FEED_FILE], local)]
-    old = [p for p in remote_sizes if p.startswith(EPISODES_DIR + "/") or p in OLD_COVERS]
-    deletions = sorted(p for p in old if p not in local.sizes and p != local.cover)
+    ours = [p for p in remote_sizes if p.startswith(EPISODES_DIR + "/") or p in OLD_COVERS]
+    deletions = sorted(p for p in ours if p not in local.sizes and p != local.cover)
     sent = {*send_media, *send_pages}
     return Plan(uploads=tuple(uploads), deletions=tuple(deletions),
                 unchanged=tuple(sorted(p for p in local.sizes if p not in sent)))

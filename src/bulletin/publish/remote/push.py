@@ -24,7 +24,7 @@ from ...config import Config
 from ...feed import FEED_FILE, INDEX_FILE
 from ...runner import DEFAULT_RUNNER, CommandRunner
 from .local import LocalSite, local_site
-from .plan import PATTERNS, Plan, plan_push
+from .plan import Plan, plan_push
 from .rclone import Rclone
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class PushResult:
 
 def _plan(local: LocalSite, rclone: Rclone) -> Plan:
     """Compare the site with the remote: sizes of everything, MD5s of same-size pages."""
-    sizes = rclone.sizes(PATTERNS)
+    sizes = rclone.sizes()
     pages = [p for p in (local.cover, INDEX_FILE, FEED_FILE)
              if p in local.sizes and sizes.get(p) == local.sizes[p]]
     return plan_push(local, sizes, rclone.md5(pages))

@@ -65,13 +65,13 @@ class Rclone:
         spec, path = _split(self.remote)
         return f"{spec.split(',', 1)[0]}:{path}" if "," in spec else self.remote
 
-    def sizes(self, patterns: Sequence[str]) -> dict[str, int]:
-        """Path → size of the remote's files matching ``patterns`` (rclone filter patterns); empty
-        when the remote folder does not exist yet. A size rclone cannot tell is -1."""
+    def sizes(self) -> dict[str, int]:
+        """Path → size of every file under the remote's path; empty when that folder does not
+        exist yet. A size rclone cannot tell is -1. (No filters: with them, rclone's S3 client
+        takes a folder it may not read for a file, and says so instead of why it may not.)"""
         out = self._run("listing", ["lsjson", self.remote, "--recursive", "--files-only",
-                                    "--no-modtime", "--no-mimetype",
-                                    *(f"--include={p}" for p in patterns)], missing_ok=True)
-        return {entry["Path"]: int(entry.get("Size", -1)) for entry in _entries(out)}
+                                    "--no-modtime", "--no-mimetype"], missing_ok=True)
+        return {str(entry["Path"]): int(entry.get("Size", -1)) for entry in _entries(out)}
 
     def md5(self, paths: Sequence[str]) -> dict[str, str]:
         """Path → MD5 (hex) of those of ``paths`` on the remote whose hash it tells; what it cannot
