@@ -133,7 +133,7 @@ def stored_order(remote: Remote) -> list[str]:
     return [path for event, path in remote.events() if event == "stored"]
 
 
-@pytest.mark.parametrize("kind", ["s3", "sftp"])
+@pytest.mark.parametrize("kind", ["s3", "sftp", "webdav"])
 def test_a_push_sends_the_site_media_first_then_pages_then_the_feed(
         cli, sites, tmp_path, kind, request) -> None:
     remote = remote_for(kind, request)
