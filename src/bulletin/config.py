@@ -89,6 +89,24 @@ class GttsConfig:
 
 
 @dataclass(frozen=True)
+class HeadlinesVoiceConfig:
+    """The headlines reader, the ``[voice.headlines]`` table: it reads the intro, the rundown, the
+    headlines, the transitions and the sign-off, while ``[voice]`` reads the stories. Nothing set
+    here: ``[voice]`` reads everything. What is left out is ``[voice]``'s (its voice only when the
+    engine is the same: a voice belongs to its engine)."""
+
+    engine: str = setting("", text(100))  # empty: [voice]'s engine
+    voice: str = setting("", text(4096))  # empty: as [voice] (same engine), else engine's default
+    # 0: [voice]'s speed
+    speed: float = setting(0.0, optional(between(0.25, 4.0, "times the voice's natural rate; "
+                                                 "0: as [voice]")))
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.engine or self.voice or self.speed)
+
+
+@dataclass(frozen=True)
 class VoiceConfig:
     """Which engine speaks, and how."""
 
@@ -99,6 +117,19 @@ class VoiceConfig:
     # parallel synthesis workers; 0 means one per core
     workers: int = setting(0, between(0, 256, "segments spoken at once; 0: one per core"))
     gtts: GttsConfig = field(default_factory=GttsConfig)
+    headlines: HeadlinesVoiceConfig = field(default_factory=HeadlinesVoiceConfig)
+
+    def headlines_reader(self) -> VoiceConfig | None:
+        """The settings of the reader of everything but the stories: ``[voice.headlines]`` over
+        these; None when ``[voice.headlines]`` is not set or asks for this very reader."""
+        table = self.headlines
+        if not table.is_set:
+            return None
+        engine = table.engine or self.engine
+        same = engine == self.engine
+        reader = replace(self, engine=engine, voice=table.voice or (self.voice if same else ""),
+                         speed=table.speed or self.speed, headlines=HeadlinesVoiceConfig())
+        return None if reader == replace(self, headlines=HeadlinesVoiceConfig()) else reader
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from .models import Clip, Episode, Script
 from .publish import edition_lock, prepare_site, publish
 from .runner import DEFAULT_RUNNER, CommandRunner
 from .script import build_script
-from .tts import Engine, SegmentCache, get_engine, synthesize_script
+from .tts import Engine, SegmentCache, get_engine, headlines_engine, synthesize_script
 
 RENDERS = "renders"  # the cache folder of encoded programmes an unchanged rebuild reuses
 Clock = Callable[[], dt.datetime]
@@ -68,6 +68,7 @@ def build(
     *,
     script: Script | None = None,
     engine: Engine | None = None,
+    headlines: Engine | None = None,
     cache: SegmentCache | None = None,
     runner: CommandRunner = DEFAULT_RUNNER,
     clock: Clock = utc_now,
@@ -79,13 +80,16 @@ def build(
 
     The site is checked first (writable, its catalog sound), so nothing is spoken for a build
     that could not be published; ``rebuild_catalog`` rebuilds a lost catalog from the feed.
+    ``engine`` reads the stories, ``headlines`` the rest (default: ``[voice.headlines]``'s reader,
+    when it is set).
     """
     prepare_site(config, rebuild_catalog)
     now = clock()
     script = script or build_script(read_articles(sources), config, now.date())
     engine = engine or get_engine(config.voice)
+    headlines = headlines or headlines_engine(config.voice)
     cache = cache or SegmentCache(config.cache_root)
-    clips = synthesize_script(script, engine, cache, progress, config.voice.workers)
+    clips = synthesize_script(script, engine, cache, progress, config.voice.workers, headlines)
     return produce(script, clips, config, now, runner, stage)
 
 
@@ -121,6 +125,7 @@ def edition(
     config: Config,
     *,
     engine: Engine | None = None,
+    headlines: Engine | None = None,
     cache: SegmentCache | None = None,
     runner: CommandRunner = DEFAULT_RUNNER,
     clock: Clock = utc_now,
@@ -154,7 +159,8 @@ def edition(
             return EditionResult(published=False, reason=why, problems=news.problems,
                                  dropped=(*unread, *dropped))
         spoken = speak_to_time(read, config, now, engine or get_engine(config.voice),
-                               cache or SegmentCache(config.cache_root), runner, progress)
+                               cache or SegmentCache(config.cache_root), runner, progress,
+                               headlines or headlines_engine(config.voice))
         result = produce(spoken.script, spoken.clips, config, now, runner, stage, spoken.fresh,
                          also=memory.recorder(now, told))
     return spoken.result(result, config, (*unread, *dropped), news.problems)
