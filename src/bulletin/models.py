@@ -206,3 +206,13 @@ class Episode:
     chapters: tuple[Chapter, ...] = field(default=())
     cues: tuple[Cue, ...] = field(default=())
     number: int = 0  # episode number in the show, given by the catalog
+
+
+@dataclass(frozen=True)
+class PlayoutInfo:
+    """What a playout copy says of itself: the episode's title, the show, and when it was made
+    (in the show's time zone)."""
+
+    title: str
+    show: str
+    made: dt.datetime
