@@ -45,6 +45,9 @@ WorkersOption = Annotated[int | None, typer.Option(
     help="Segments spoken at once (default: one per core).")]
 BaseUrlOption = Annotated[str | None, typer.Option(help="Public URL of the site.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON summary.")]
+PlayoutOption = Annotated[str | None, typer.Option(
+    help="Also write the programme to this file as a Broadcast WAV for radio automation "
+    "(48 kHz, EBU R128: -23 LUFS unless \\[playout] loudness says otherwise).")]
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -137,6 +140,7 @@ def build(
     speed: SpeedOption = None,
     workers: WorkersOption = None,
     base_url: BaseUrlOption = None,
+    playout: PlayoutOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     rebuild_catalog: Annotated[bool, typer.Option(
@@ -151,7 +155,7 @@ def build(
         raise InputError("give articles to build from, or --script FILE, not both"
                          if articles else "no articles given (or use --script FILE)")
     cfg = _config(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
-                                    workers=workers, base_url=base_url))
+                                    workers=workers, base_url=base_url, playout=playout))
     ready = load_script(script) if script is not None else None
     with Progress(not (quiet or as_json)) as progress:
         result = pipeline.build(articles or [], cfg, script=ready, progress=progress,
@@ -162,6 +166,8 @@ def build(
         typer.echo(f"{result.mp3}  ({result.episode.duration:.1f} s, "
                    f"{result.synthesized} synthesised, {result.cached} cached)")
         typer.echo(f"{result.feed}")
+        if result.playout:
+            typer.echo(f"{result.playout}")
 
 
 EDITION_HELP = (
@@ -204,6 +210,7 @@ def edition(
     speed: SpeedOption = None,
     workers: WorkersOption = None,
     base_url: BaseUrlOption = None,
+    playout: PlayoutOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
@@ -212,7 +219,7 @@ def edition(
     cfg = _config(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
                                     workers=workers, base_url=base_url,
                                     feeds=tuple(feeds) if feeds else None, duration=duration,
-                                    stories=stories, max_age=max_age))
+                                    stories=stories, max_age=max_age, playout=playout))
     with Progress(not (quiet or as_json)) as progress:
         result = pipeline.edition(feeds or [], cfg, progress=progress, steps=progress.steps,
                                   stage=progress.stage)
@@ -238,6 +245,8 @@ def edition(
         if result.short_by:
             typer.echo(f"  short of the target by {result.short_by:.0f} s: not enough news")
         typer.echo(f"{built.feed}")
+        if built.playout:
+            typer.echo(f"{built.playout}")
 
 
 @app.command("script")

@@ -169,6 +169,17 @@ class PublishConfig:
     websub_hub: str = setting("", optional(http_url))
 
 
+@dataclass(frozen=True)
+class PlayoutConfig:
+    """The playout copy: a Broadcast WAV for radio automation, written beside the podcast MP3."""
+
+    # the WAV file to write (replaced atomically each time); "" writes none
+    path: Location = setting("", user_file())
+    channels: int = setting(1, one_of((1, 2), "mono or stereo"))
+    # integrated, EBU R128; the podcast MP3 keeps [audio] loudness
+    loudness: float = setting(-23.0, between(-40, -5, "LUFS"))
+
+
 MAX_FEEDS = 100
 
 
@@ -193,6 +204,7 @@ class Config:
     script: ScriptConfig = field(default_factory=ScriptConfig)
     edition: EditionConfig = field(default_factory=EditionConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
+    playout: PlayoutConfig = field(default_factory=PlayoutConfig)
     site: Folder = setting(Path("public"), folder)
     cache_dir: Folder | None = setting(None, folder)  # None: the platform's user cache dir
     # the bulletin.toml that was read, if any (not a setting)
@@ -241,6 +253,7 @@ class Overrides:
     stories: int | None = _sets("edition.stories")
     max_age: str | None = _sets("edition.max_age")
     to: str | None = _sets("publish.remote")
+    playout: str | None = _sets("playout.path")
 
 
 # Environment variables and the setting each one sets.

@@ -1,4 +1,4 @@
-"""The recipe: article → script → speech → mix → export → publish.
+"""The recipe: article → script → speech → mix → export (and the playout copy) → publish.
 
 ``build(sources, config)`` runs every stage once, in order, and returns a ``BuildResult``.
 ``edition(feeds, config)`` makes the bulletin from news feeds, written to time, and returns an
@@ -20,11 +20,11 @@ from .articles import Fetcher, read_articles, read_feeds, read_stories
 from .articles.choose import choose_stories, item_key
 from .config import Config
 from .dates import utc_now
-from .editions import EditionResult, choosing, digest, nothing_new, speak_to_time
+from .editions import EditionResult, choosing, digest, local_time, nothing_new, speak_to_time
 from .errors import InputError
 from .feed import describe
 from .feed.editions import EditionMemory
-from .models import Clip, Episode, Script
+from .models import Clip, Episode, Mix, PlayoutInfo, Script
 from .publish import edition_lock, prepare_site, publish
 from .runner import DEFAULT_RUNNER, CommandRunner
 from .script import build_script
@@ -46,6 +46,7 @@ class BuildResult:
     cached: int
     loudness: float
     true_peak: float
+    playout: Path | None = None  # the playout copy written, if any
 
     def summary(self) -> dict[str, object]:
         """The one-object summary ``bulletin build --json`` prints."""
@@ -59,6 +60,7 @@ class BuildResult:
             "guid": self.episode.guid,
             "loudness": self.loudness,
             "true_peak": self.true_peak,
+            **({"playout": str(self.playout)} if self.playout else {}),
         }
 
 
@@ -84,6 +86,8 @@ def build(
     when it is set).
     """
     prepare_site(config, rebuild_catalog)
+    if config.playout.path:
+        audio.check_destination(Path(config.playout.path))
     now = clock()
     script = script or build_script(read_articles(sources), config, now.date())
     engine = engine or get_engine(config.voice)
@@ -110,14 +114,29 @@ def produce(script: Script, clips: Sequence[Clip], config: Config, now: dt.datet
         stage("Encoding")
         level = audio.export(the_mix, mp3, tags, config.audio, runner,
                              config.cache_root / RENDERS)
+        playout = _playout(the_mix, script, config, now, runner, stage)
         stage("Publishing")
         episode = publish(mp3, script, the_mix, description, config, now, runner, also)
     synthesized = sum(1 for clip in clips if not clip.cached) if fresh is None else fresh
     return BuildResult(
         episode=episode, mp3=config.site / episode.audio_file, feed=config.site / "feed.xml",
         segments=len(clips), synthesized=synthesized, cached=len(clips) - synthesized,
-        loudness=level.integrated, true_peak=level.true_peak,
+        loudness=level.integrated, true_peak=level.true_peak, playout=playout,
     )
+
+
+def _playout(the_mix: Mix, script: Script, config: Config, now: dt.datetime,
+             runner: CommandRunner, stage: Stage) -> Path | None:
+    """Write the playout copy when ``[playout] path`` (or ``--playout``) names one: before the
+    episode is published, so that an edition whose copy failed is made again next time."""
+    if not config.playout.path:
+        return None
+    stage("Playout copy")
+    path = Path(config.playout.path)
+    info = PlayoutInfo(title=script.title, show=config.show.title,
+                       made=local_time(now, config.show.timezone))
+    audio.write_playout(the_mix, path, info, config.playout, runner)
+    return path
 
 
 def edition(
@@ -146,6 +165,8 @@ def edition(
                          "[edition] feeds")
     fetching = {} if fetcher is None else {"fetcher": fetcher}
     prepare_site(config)
+    if config.playout.path:
+        audio.check_destination(Path(config.playout.path))
     with edition_lock(config.site):
         now = clock()
         memory = EditionMemory(config.site)
