@@ -45,6 +45,9 @@ WorkersOption = Annotated[int | None, typer.Option(
     help="Segments spoken at once (default: one per core).")]
 BaseUrlOption = Annotated[str | None, typer.Option(help="Public URL of the site.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON summary.")]
+PushOption = Annotated[bool, typer.Option(
+    "--push", help="Then push the site to \\[publish] remote ($BULLETIN_REMOTE); see bulletin "
+    "push.")]
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -142,6 +145,7 @@ def build(
     rebuild_catalog: Annotated[bool, typer.Option(
         "--rebuild-catalog", help="When the site's catalog is missing, empty or unreadable, "
         "rebuild it from feed.xml and the episode files first.")] = False,
+    push: PushOption = False,
 ) -> None:
     """Build a bulletin from ARTICLES (or an edited --script) and publish it with the feed."""
     from . import pipeline
@@ -153,15 +157,29 @@ def build(
     cfg = _config(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
                                     workers=workers, base_url=base_url))
     ready = load_script(script) if script is not None else None
+    if push:
+        pipeline.push_target(cfg, building=True)
     with Progress(not (quiet or as_json)) as progress:
         result = pipeline.build(articles or [], cfg, script=ready, progress=progress,
                                 stage=progress.stage, rebuild_catalog=rebuild_catalog)
+        pushed = pipeline.push(cfg, progress=progress.steps("Pushing")) if push else None
     if as_json:
-        typer.echo(json.dumps(result.summary()))
+        typer.echo(json.dumps({**result.summary(), **_pushed(pushed)}))
     elif not quiet:
         typer.echo(f"{result.mp3}  ({result.episode.duration:.1f} s, "
                    f"{result.synthesized} synthesised, {result.cached} cached)")
         typer.echo(f"{result.feed}")
+        _print_push(pushed)
+
+
+def _pushed(pushed: Any) -> dict[str, object]:
+    """The ``push`` part of a JSON summary, when the command pushed."""
+    return {"push": pushed.summary()} if pushed is not None else {}
+
+
+def _print_push(pushed: Any) -> None:
+    for line in pushed.lines() if pushed is not None else ():
+        typer.echo(line)
 
 
 EDITION_HELP = (
@@ -206,6 +224,10 @@ def edition(
     base_url: BaseUrlOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
+    push: Annotated[bool, typer.Option(
+        "--push", help="Then push the site to \\[publish] remote ($BULLETIN_REMOTE), also when "
+        "nothing new was published (so a push that failed before catches up); see bulletin "
+        "push.")] = False,
 ) -> None:
     from . import pipeline
 
@@ -213,17 +235,23 @@ def edition(
                                     workers=workers, base_url=base_url,
                                     feeds=tuple(feeds) if feeds else None, duration=duration,
                                     stories=stories, max_age=max_age))
+    if push:
+        pipeline.push_target(cfg, building=True)
     with Progress(not (quiet or as_json)) as progress:
         result = pipeline.edition(feeds or [], cfg, progress=progress, steps=progress.steps,
                                   stage=progress.stage)
+        pushed = None
+        if push and (result.published or (cfg.site / "feed.xml").is_file()):
+            pushed = pipeline.push(cfg, progress=progress.steps("Pushing"))
     for problem in result.problems:
         typer.echo(f"bulletin: warning: {problem}", err=True)
     if as_json:
-        typer.echo(json.dumps(result.summary()))
+        typer.echo(json.dumps({**result.summary(), **_pushed(pushed)}))
     elif quiet:
         return
     elif not result.published:
         typer.echo(result.reason)
+        _print_push(pushed)
     else:
         built = result.build
         typer.echo(f"{built.mp3}  ({built.episode.duration:.1f} s, {built.synthesized} "
@@ -238,6 +266,42 @@ def edition(
         if result.short_by:
             typer.echo(f"  short of the target by {result.short_by:.0f} s: not enough news")
         typer.echo(f"{built.feed}")
+        _print_push(pushed)
+
+
+PUSH_HELP = (
+    "Publish the site to any storage rclone reaches (S3, R2, SFTP, WebDAV, ...).\n\n"
+    "New audio, transcripts and chapters go first, then the cover and index.html, then feed.xml; "
+    "only then are the episode files the site no longer has deleted, so listeners never meet a "
+    "feed whose files are missing. Files already there are not sent again.\n\n"
+    "Example:  bulletin push --to :s3,provider=Cloudflare,env_auth=true:podcast/show"
+)
+
+
+@app.command("push", help=PUSH_HELP)
+@reports_errors
+def push_command(
+    to: Annotated[str | None, typer.Option(
+        "--to", help="An rclone remote and path: a remote from rclone.conf or "
+        "RCLONE_CONFIG_<NAME>_* variables (s3remote:bucket/podcast), or "
+        ":backend,option=value:path (default: "
+        "\\[publish] remote, $BULLETIN_REMOTE).")] = None,
+    config: ConfigOption = None,
+    site: SiteOption = None,
+    dry_run: Annotated[bool, typer.Option(
+        "--dry-run", help="Say what would be uploaded and deleted; change nothing.")] = False,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    from . import pipeline
+
+    cfg = _config(config, Overrides(site=site, to=to))
+    with Progress(not (quiet or as_json)) as progress:
+        result = pipeline.push(cfg, dry_run=dry_run, progress=progress.steps("Pushing"))
+    if as_json:
+        typer.echo(json.dumps(result.summary()))
+    elif not quiet:
+        _print_push(result)
 
 
 @app.command("script")

@@ -2,7 +2,8 @@
 
 ``build(sources, config)`` runs every stage once, in order, and returns a ``BuildResult``.
 ``edition(feeds, config)`` makes the bulletin from news feeds, written to time, and returns an
-``EditionResult`` (the judgements it makes on the way are in ``editions``). Each collaborator
+``EditionResult`` (the judgements it makes on the way are in ``editions``). ``push(config)`` sends
+the site to ``[publish] remote`` and returns a ``PushResult``. Each collaborator
 (engine, cache, runner, clock, fetcher) is a parameter with a default, so tests can swap one.
 """
 
@@ -26,6 +27,7 @@ from .feed import describe
 from .feed.editions import EditionMemory
 from .models import Clip, Episode, Script
 from .publish import edition_lock, prepare_site, publish
+from .publish.remote import PushResult, push_site, push_target
 from .runner import DEFAULT_RUNNER, CommandRunner
 from .script import build_script
 from .tts import Engine, SegmentCache, get_engine, synthesize_script
@@ -158,3 +160,12 @@ def edition(
         result = produce(spoken.script, spoken.clips, config, now, runner, stage, spoken.fresh,
                          also=memory.recorder(now, told))
     return spoken.result(result, config, (*unread, *dropped), news.problems)
+
+
+def push(config: Config, *, runner: CommandRunner = DEFAULT_RUNNER, dry_run: bool = False,
+         progress: Progress | None = None) -> PushResult:
+    """Push the site to ``[publish] remote`` (``--to``, ``$BULLETIN_REMOTE``): media, pages, the
+    feed, then deletions; ``progress`` is told (files done, of how many). An ``InputError`` when
+    no remote is set."""
+    return push_site(config.site, push_target(config), config, runner=runner, dry_run=dry_run,
+                     progress=progress)
