@@ -26,7 +26,7 @@ from bulletin.feed.recover import listed_files
 from bulletin.publish.remote import push_site
 from bulletin.runner import CommandRunner
 from conftest import FakeEngine, article, site_snapshot
-from remotes import Remote, rclone
+from rclone_serve import Remote, rclone
 from sitekit import make_config, quick_build, toml_value
 
 BASE = "https://radio.example.org/harbour/"
