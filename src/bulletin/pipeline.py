@@ -10,10 +10,11 @@ the site to ``[publish] remote`` and returns a ``PushResult``. Each collaborator
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import audio
@@ -23,15 +24,18 @@ from .config import Config
 from .dates import utc_now
 from .editions import EditionResult, choosing, digest, local_time, nothing_new, speak_to_time
 from .errors import InputError
-from .feed import describe
+from .feed import FEED_FILE, describe
 from .feed.editions import EditionMemory
+from .feed.rss import feed_url
 from .models import Clip, Episode, Mix, PlayoutInfo, Script
 from .publish import edition_lock, prepare_site, publish
 from .publish.remote import PushResult, push_site, push_target
+from .publish.websub import ping_hub
 from .runner import DEFAULT_RUNNER, CommandRunner
 from .script import build_script
 from .tts import Engine, SegmentCache, get_engine, headlines_engine, synthesize_script
 
+log = logging.getLogger(__name__)
 RENDERS = "renders"  # the cache folder of encoded programmes an unchanged rebuild reuses
 Clock = Callable[[], dt.datetime]
 Progress = Callable[[int, int], None]  # (segments spoken, of how many)
@@ -193,6 +197,15 @@ def push(config: Config, *, runner: CommandRunner = DEFAULT_RUNNER, dry_run: boo
          progress: Progress | None = None) -> PushResult:
     """Push the site to ``[publish] remote`` (``--to``, ``$BULLETIN_REMOTE``): media, pages, the
     feed, then deletions; ``progress`` is told (files done, of how many). An ``InputError`` when
-    no remote is set."""
-    return push_site(config.site, push_target(config), config, runner=runner, dry_run=dry_run,
-                     progress=progress)
+    no remote is set. When the feed changed and ``[publish] websub_hub`` is set, the hub is told
+    (a hub that cannot be told is a warning: the push itself succeeded)."""
+    result = push_site(config.site, push_target(config), config, runner=runner, dry_run=dry_run,
+                       progress=progress)
+    hub = config.publish.websub_hub
+    if hub and not dry_run and FEED_FILE in result.uploaded:  # the feed changed: tell the hub
+        problem = ping_hub(hub, feed_url(config.show))
+        if problem:
+            log.warning("warning: %s", problem)
+        else:
+            result = replace(result, hub=hub)
+    return result
