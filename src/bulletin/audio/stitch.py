@@ -4,22 +4,28 @@ In: ``Clip``s in script order, the script's stories, ``Stings``. Out: a pydub ``
 at the mix rate, plus the ``Cue``s (one per segment) and ``Chapter``s (intro, each story, outro).
 Speech is joined once at its own rate, resampled once by ffmpeg, and cut into per-story blocks; the
 few appends of stings and blocks are linear in the programme's length.
+``surround`` says beforehand how long the stings and lead-ins make a programme, and ``backtime``
+sets the pause before the sign-off so that a programme ends on a target length.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pydub import AudioSegment
 
 from ..ffmpeg import resample_pcm
 from ..models import Chapter, Clip, Cue, Story
 from ..runner import CommandRunner
+from ..script.fit import TOLERANCE
 from .stings import Stings
 
 LEAD_IN = 0.35  # seconds of silence before speech, so a sting's crossfade overlaps no words
 STING_UNDER_VOICE = 4.0  # dB: stings sit this far under the voice's RMS level
+# Back-timing moves the sign-off at most the fit's tolerance later (the time an edition may fall
+# short without saying so), and leaves at least SHORTEST_PAUSE before it.
+SHORTEST_PAUSE = 0.25
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,27 @@ def surround(stings: Stings, stories: int, crossfade: float) -> float:
     return (seconds(stings.intro) + seconds(stings.outro)
             + (blocks - 1) * seconds(stings.transition) + blocks * LEAD_IN
             - 2 * blocks * crossfade)
+
+
+def backtime(clips: Sequence[Clip], stings: Stings, stories: int, crossfade: float,
+             target: float) -> list[Clip]:
+    """``clips`` with the pause before the sign-off set so that the programme, as ``stitch``
+    lays it out, ends ``target`` seconds from its start (as near as ``TOLERANCE`` seconds more,
+    or ``SHORTEST_PAUSE`` seconds of pause, allow); unchanged when there is no target or no
+    sign-off."""
+    clips = list(clips)
+    first = len(clips)
+    while first and clips[first - 1].segment.kind == "outro":
+        first -= 1
+    if target <= 0 or not 0 < first < len(clips):
+        return clips
+    length = surround(stings, stories, crossfade) + sum(
+        clip.speech.duration + clip.segment.pause_after for clip in clips)
+    before = clips[first - 1]
+    pause = before.segment.pause_after
+    wanted = min(max(pause + target - length, min(pause, SHORTEST_PAUSE)), pause + TOLERANCE)
+    clips[first - 1] = replace(before, segment=replace(before.segment, pause_after=wanted))
+    return clips
 
 
 def stitch(clips: Sequence[Clip], stories: Sequence[Story], stings: Stings, rate: int,
