@@ -1,8 +1,9 @@
 """The music bed: under the opening and the sign-off, ducked under the voice, never in a story.
 
 The fake engine speaks (a tone whose length follows the text), so a mix takes a second; the mix is
-real (ffmpeg resamples, the stings and the bed are bulletin's files) and writes the ducked bed on
-its own into its folder as ``bed.wav``, which these tests read beside the programme.
+real (ffmpeg resamples, the stings and the bed are bulletin's files). The ducked bed on its own is
+what ``lay_bed`` lays for the mix's cues: these tests read it beside the programme, and show that
+it is all the bed adds to the programme.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ import numpy as np
 import pytest
 
 from bulletin import audio
+from bulletin.audio.bed import lay_bed
 from bulletin.config import AudioConfig, Config, Overrides, load_config
 from bulletin.errors import InputError
 from bulletin.ffmpeg import decode_pcm, probe_seconds
 from bulletin.models import Article, Clip, Mix
 from bulletin.pipeline import build, edition
+from bulletin.runner import CommandRunner
 from bulletin.script import build_script
 from bulletin.tts import SegmentCache, synthesize_script
 from conftest import REPO, FakeEngine
@@ -53,7 +56,7 @@ class Mixed:
     mix: Mix
     clips: tuple[Clip, ...]
     programme: np.ndarray
-    bed: np.ndarray | None  # bed.wav, when the mix wrote one
+    bed: np.ndarray | None  # the bed laid, alone, when there is one
 
     def spans(self, *kinds: str) -> list[tuple[float, float]]:
         """(start, end) of every segment of these kinds."""
@@ -81,8 +84,12 @@ def make(folder: Path, config: AudioConfig, target: float = 0.0, stories: int = 
     script = build_script(articles(stories), Config(audio=config), dt.date(2026, 12, 2))
     clips = synthesize_script(script, FakeEngine(), SegmentCache(folder.parent / "cache"))
     the_mix = audio.mix(clips, script, config, folder, target=target)
-    bed = folder / "bed.wav"
-    return Mixed(the_mix, clips, read_wav(the_mix.wav), read_wav(bed) if bed.exists() else None)
+    programme = read_wav(the_mix.wav)
+    spoken = [(clip.segment.kind, cue) for clip, cue in zip(clips, the_mix.cues, strict=True)]
+    bed = lay_bed(config, spoken, len(programme), b"".join(c.speech.pcm for c in clips),
+                  CommandRunner())
+    alone = np.frombuffer(bed.alone(len(programme)), dtype=np.int16).astype(float)
+    return Mixed(the_mix, clips, programme, alone if bed.stretches else None)
 
 
 @pytest.fixture(scope="module")

@@ -40,9 +40,9 @@ RENDER_SCHEME = "2"  # changes whenever the processing below changes what comes 
 
 def mix(clips: Sequence[Clip], script: Script, config: AudioConfig, workdir: Path,
         runner: CommandRunner = DEFAULT_RUNNER, target: float = 0.0) -> Mix:
-    """Stitch ``clips`` with the stings and the bed into ``workdir/stitched.wav`` (the ducked bed
-    alone goes into ``workdir/bed.wav``); with a ``target`` (seconds), the pause before the
-    sign-off is set so that the programme ends on it."""
+    """Stitch ``clips`` with the stings and the bed into ``workdir/stitched.wav``; with a
+    ``target`` (seconds), the pause before the sign-off is set so that the programme ends on it.
+    (``lay_bed`` given the clips' kinds and the mix's cues gives the bed laid, to hear alone.)"""
     if not clips:
         raise ToolError("mix: no speech to mix")
     stings = load_stings(config, runner)
@@ -52,15 +52,10 @@ def mix(clips: Sequence[Clip], script: Script, config: AudioConfig, workdir: Pat
     spoken = [(clip.segment.kind, cue) for clip, cue in zip(clips, stitched.cues, strict=True)]
     bed = lay_bed(config, spoken, frames, b"".join(clip.speech.pcm for clip in clips), runner)
     wav = workdir / "stitched.wav"
-    _wav(bed.under(stitched.audio.raw_data), config.sample_rate).export(wav, format="wav")
-    if bed.stretches:
-        _wav(bed.alone(frames), config.sample_rate).export(workdir / "bed.wav", format="wav")
+    AudioSegment(data=bed.under(stitched.audio.raw_data), sample_width=2,
+                 frame_rate=config.sample_rate, channels=1).export(wav, format="wav")
     duration = frames / config.sample_rate
     return Mix(wav=wav, duration=duration, chapters=stitched.chapters, cues=stitched.cues)
-
-
-def _wav(pcm: bytes, rate: int) -> AudioSegment:
-    return AudioSegment(data=pcm, sample_width=2, frame_rate=rate, channels=1)
 
 
 def overhead(config: AudioConfig, runner: CommandRunner = DEFAULT_RUNNER) -> Callable[[int], float]:
