@@ -27,7 +27,9 @@ through a sentence, and gives the same samples on every run (which the store of 
 programmes relies on).
 
 The bed's level follows the voice, as the stings' does: its RMS ``BED_UNDER_VOICE`` dB under the
-speech's, its peaks no higher than −1 dBFS.
+speech's, its peaks no higher than −1 dBFS. The bed file is decoded and resampled by ffmpeg, as
+the stings are; laying it under the programme, already PCM in memory, is a sum of samples, done
+here with numpy.
 """
 
 from __future__ import annotations
@@ -105,8 +107,8 @@ def lay_bed(config: AudioConfig, spoken: Sequence[tuple[str, Cue]], frames: int,
         end = _at(cues[opening].start - GUARD, rate) if opening < len(cues) else frames
         spans = [(cue.start, cue.end) for cue in cues[:opening]]
         spans[-1] = (spans[-1][0], end / rate)  # down from the last word until it has faded
-        fades = [(start / rate, cues[0].start - ATTACK, True), (cues[opening - 1].end, end / rate,
-                                                                False)]
+        fades = [(start / rate, cues[0].start - ATTACK, True),
+                 (cues[opening - 1].end, end / rate, False)]
         stretches.append(_stretch(bed, gain, start, end, rate, spans, fades, back_timed=False))
     if closing < len(cues):
         start = _at(cues[closing - 1].end + GUARD, rate) if closing else 0
