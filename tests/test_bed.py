@@ -158,6 +158,18 @@ def test_the_bed_fades_out_before_the_first_story(mixes):
     assert level(mixed.bed, rundown_end - 0.5, rundown_end) > -70  # it played under the rundown
 
 
+def ends_with_the_bed(mixed: Mixed) -> bool:
+    """Whether the bed is back-timed: the bed's own last seconds are the programme's last seconds
+    (compared where neither the voice nor the final fade changes its level)."""
+    shipped = read_wav(REPO / "audio" / "bed.wav")
+    first = int((mixed.spans("outro")[-1][1] + 0.3) * RATE) - len(mixed.bed)
+    window = slice(max(first, -int(2.6 * RATE)), -int(1.6 * RATE))
+    played, source = mixed.bed[window], shipped[window]
+    assert len(played) > 0.2 * RATE
+    scale = float(np.dot(played, source) / np.dot(source, source))
+    return scale > 0 and np.max(np.abs(played - scale * source)) <= 2
+
+
 def test_the_bed_plays_again_under_the_sign_off_and_ends_with_the_programme(mixes):
     mixed = mixes["bed"]
     last_story_end = mixed.spans(*STORY)[-1][1]
@@ -165,12 +177,7 @@ def test_the_bed_plays_again_under_the_sign_off_and_ends_with_the_programme(mixe
     assert level(mixed.bed, *sign_off) > -70  # under the sign-off, ducked
     assert not np.any(mixed.bed[int(last_story_end * RATE):int((last_story_end + 0.05) * RATE)])
     assert np.any(mixed.bed[int(sign_off[0] * RATE) - 1000:int(sign_off[0] * RATE)])
-    # Back-timed: the bed's own last seconds (before the fade) are the programme's last seconds.
-    shipped = read_wav(REPO / "audio" / "bed.wav")
-    window = slice(-int(2.6 * RATE), -int(1.6 * RATE))
-    played, source = mixed.bed[window], shipped[window]
-    scale = float(np.dot(played, source) / np.dot(source, source))
-    assert scale > 0 and np.max(np.abs(played - scale * source)) <= 2
+    assert ends_with_the_bed(mixed)
     assert np.max(np.abs(mixed.bed[-int(0.05 * RATE):])) < 50  # faded out, no click at the end
 
 
@@ -276,6 +283,20 @@ def test_the_committed_bed_is_what_the_script_makes_and_loops_seamlessly(tmp_pat
     steps = np.abs(np.diff(bed))
     assert abs(bed[0] - bed[-1]) <= np.percentile(steps, 99)  # round the loop, no jump
     assert level(bed, 0, 0.5) > -40 and level(bed, len(bed) / RATE - 0.5, len(bed) / RATE) > -40
+
+
+def test_a_programme_running_over_ends_on_time_with_its_sting_faded_early(mixes, tmp_path):
+    natural = mixes["bed"]
+    target = natural.mix.duration - 1.0  # more than the pause before the sign-off can give
+    timed = make(tmp_path / "timed", AudioConfig(), target=target)
+    assert abs(timed.mix.duration - target) < 0.005
+    assert timed.mix.chapters[-1].end == timed.mix.duration
+    said = timed.spans("outro")[-1]
+    assert said[1] - said[0] == pytest.approx(natural.spans("outro")[-1][1]
+                                              - natural.spans("outro")[-1][0])  # all said
+    assert level(timed.programme, said[1] + 0.3, said[1] + 0.6) > -40  # the sting, then
+    assert np.max(np.abs(timed.programme[-int(0.02 * RATE):])) < 100  # faded out, no click
+    assert ends_with_the_bed(timed)
 
 
 def test_back_timing_fills_at_most_the_fits_tolerance(mixes, tmp_path):

@@ -28,7 +28,7 @@ from ..runner import DEFAULT_RUNNER, CommandRunner
 from .bed import lay_bed
 from .loudness import chain, find_gain
 from .stings import load_stings
-from .stitch import backtime, stitch, surround
+from .stitch import backtime, end_early, stitch, surround
 from .tags import Tags, write_tags
 
 MP3_TOLERANCE = 0.5  # LU from the target, as measured on the finished MP3
@@ -41,13 +41,15 @@ RENDER_SCHEME = "2"  # changes whenever the processing below changes what comes 
 def mix(clips: Sequence[Clip], script: Script, config: AudioConfig, workdir: Path,
         runner: CommandRunner = DEFAULT_RUNNER, target: float = 0.0) -> Mix:
     """Stitch ``clips`` with the stings and the bed into ``workdir/stitched.wav``; with a
-    ``target`` (seconds), the pause before the sign-off is set so that the programme ends on it.
+    ``target`` (seconds), the pause before the sign-off is set (and, when the programme runs
+    over, the outro sting faded early) so that the programme ends on it.
     (``lay_bed`` given the clips' kinds and the mix's cues gives the bed laid, to hear alone.)"""
     if not clips:
         raise ToolError("mix: no speech to mix")
     stings = load_stings(config, runner)
-    clips = backtime(clips, stings, len(script.stories), config.crossfade, target)
-    stitched = stitch(clips, script.stories, stings, config.sample_rate, config.crossfade, runner)
+    clips, over = backtime(clips, stings, len(script.stories), config.crossfade, target)
+    stitched = end_early(stitch(clips, script.stories, stings, config.sample_rate,
+                                config.crossfade, runner), over, config.sample_rate)
     frames = int(stitched.audio.frame_count())
     spoken = [(clip.segment.kind, cue) for clip, cue in zip(clips, stitched.cues, strict=True)]
     bed = lay_bed(config, spoken, frames, b"".join(clip.speech.pcm for clip in clips), runner)
