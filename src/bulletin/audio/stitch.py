@@ -21,14 +21,15 @@ from pydub import AudioSegment
 from ..ffmpeg import resample_pcm
 from ..models import Chapter, Clip, Cue, Story
 from ..runner import CommandRunner
-from ..script.fit import TOLERANCE
 from .stings import Stings
 
 LEAD_IN = 0.35  # seconds of silence before speech, so a sting's crossfade overlaps no words
 STING_UNDER_VOICE = 4.0  # dB: stings sit this far under the voice's RMS level
-# Back-timing moves the sign-off at most the fit's tolerance later (the time an edition may fall
-# short without saying so), and leaves at least SHORTEST_PAUSE before it; a programme still too
-# long ends up to EARLIER seconds early, the outro sting fading out over its last FADE_OUT seconds.
+# Back-timing moves the sign-off at most LATER seconds later (the fit's TOLERANCE, the time an
+# edition may fall short without saying so), and leaves at least SHORTEST_PAUSE before it; a
+# programme still too long ends up to EARLIER seconds early, the outro sting fading out over its
+# last FADE_OUT seconds.
+LATER = 2.0
 SHORTEST_PAUSE = 0.25
 EARLIER = 1.5
 FADE_OUT = 0.6
@@ -82,8 +83,8 @@ def surround(stings: Stings, stories: int, crossfade: float) -> float:
 def backtime(clips: Sequence[Clip], stings: Stings, stories: int, crossfade: float,
              target: float) -> tuple[list[Clip], float]:
     """``clips`` with the pause before the sign-off set so that the programme, as ``stitch``
-    lays it out, ends ``target`` seconds from its start (as near as ``TOLERANCE`` seconds more
-    and ``SHORTEST_PAUSE`` seconds of pause allow), and the seconds it still runs over (at most
+    lays it out, ends ``target`` seconds from its start (as near as ``LATER`` seconds more and
+    ``SHORTEST_PAUSE`` seconds of pause allow), and the seconds it still runs over (at most
     ``EARLIER``), for ``end_early``. Unchanged, and 0, without a target or a sign-off."""
     clips = list(clips)
     first = len(clips)
@@ -95,7 +96,7 @@ def backtime(clips: Sequence[Clip], stings: Stings, stories: int, crossfade: flo
         clip.speech.duration + clip.segment.pause_after for clip in clips)
     before = clips[first - 1]
     pause = before.segment.pause_after
-    wanted = min(max(pause + target - length, min(pause, SHORTEST_PAUSE)), pause + TOLERANCE)
+    wanted = min(max(pause + target - length, min(pause, SHORTEST_PAUSE)), pause + LATER)
     clips[first - 1] = replace(before, segment=replace(before.segment, pause_after=wanted))
     return clips, min(max(0.0, length - target - (pause - wanted)), EARLIER)
 
