@@ -57,7 +57,7 @@ def test_stings_are_short_tones_that_start_and_end_quietly():
         assert max(abs(s) for s in samples[-200:]) < 300, "the tail fades out, no click"
 
 
-def test_the_package_ships_the_stings(tmp_path):
+def test_the_package_ships_the_stings_and_the_bed(tmp_path):
     source = tmp_path / "source"  # a copy, so the build leaves nothing in the checkout
     source.mkdir()
     for name in ("pyproject.toml", "README.md", "COPYING"):
@@ -70,7 +70,7 @@ def test_the_package_ships_the_stings(tmp_path):
                    check=True, capture_output=True)
     wheel, = tmp_path.glob("bulletin-*.whl")
     with zipfile.ZipFile(wheel) as archive:
-        for kind in KINDS:
+        for kind in (*KINDS, "bed"):
             shipped = archive.read(f"bulletin/sounds/{kind}.wav")
             assert shipped == (REPO / "audio" / f"{kind}.wav").read_bytes()
 

@@ -31,6 +31,7 @@ from .rules import (
     LAME_BITRATES,
     Folder,
     Location,
+    Sound,
     Span,
     Weights,
     between,
@@ -145,6 +146,8 @@ class AudioConfig:
     intro: Location = setting("", user_file())
     outro: Location = setting("", user_file())
     transition: Location = setting("", user_file())
+    # the music bed under the opening and the sign-off; empty means bulletin's own, "none" none
+    bed: Sound = setting("", user_file())
     # seconds of overlap where a sting meets speech: at most the silence before speech (0.35 s)
     # and some, and never longer than the shortest sting shipped (0.9 s)
     crossfade: float = setting(0.15, between(0, 0.5, "seconds"))

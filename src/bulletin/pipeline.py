@@ -106,13 +106,15 @@ def build(
 def produce(script: Script, clips: Sequence[Clip], config: Config, now: dt.datetime,
             runner: CommandRunner = DEFAULT_RUNNER, stage: Stage = lambda name: None,
             fresh: int | None = None,
-            also: Callable[[sqlite3.Connection, Episode], None] | None = None) -> BuildResult:
+            also: Callable[[sqlite3.Connection, Episode], None] | None = None,
+            target: float = 0.0) -> BuildResult:
     """Mix the spoken ``clips`` of ``script``, encode and publish them (the end of every build).
     ``fresh``: how many segments were spoken afresh, when not as the clips say; ``also`` records
-    more in the catalog as the episode is published."""
+    more in the catalog as the episode is published; ``target``: the seconds the programme is to
+    last, its sign-off back-timed to end on them (0: as long as it is)."""
     with tempfile.TemporaryDirectory(prefix="bulletin-") as work:
         stage("Mixing")
-        the_mix = audio.mix(clips, script, config.audio, Path(work), runner)
+        the_mix = audio.mix(clips, script, config.audio, Path(work), runner, target)
         mp3 = Path(work) / "episode.mp3"
         description = describe(script, the_mix)
         tags = audio.Tags(title=script.title, show=config.show.title, author=config.show.author,
@@ -189,7 +191,8 @@ def edition(
                                cache or SegmentCache(config.cache_root), runner, progress,
                                headlines or headlines_engine(config.voice))
         result = produce(spoken.script, spoken.clips, config, now, runner, stage, spoken.fresh,
-                         also=memory.recorder(now, told))
+                         also=memory.recorder(now, told),
+                         target=config.edition.duration if spoken.fit else 0.0)
     return spoken.result(result, config, (*unread, *dropped), news.problems)
 
 

@@ -2,7 +2,8 @@
 
 A setting's type says what a value converts to (``convert``): TOML's and the environment's text
 become ``bool``, ``int``, ``float``, ``str`` or ``Path``, and a type marked ``RELATIVE``
-(``Location``, ``Folder``) is a path that a file gives relative to its own folder.
+(``Location``, ``Folder``, ``Sound``) is a path that a file gives relative to its own folder
+(``Sound`` also takes the word ``"none"``, kept as it is).
 
 ``setting(default, rule)`` is a dataclass field whose value must pass ``rule``; a ``Rule`` takes
 the value and the section holding it (a bit rate depends on the sample rate beside it) and says
@@ -224,8 +225,19 @@ class _RelativeToFile:
         return "RELATIVE"
 
 
+class _Keeps:
+    """Marks the words a path setting keeps as they are, never read as a file's name."""
+
+    def __init__(self, *words: str) -> None:
+        self.words = frozenset(words)
+
+    def __repr__(self) -> str:
+        return f"KEEPS{sorted(self.words)}"
+
+
 RELATIVE = _RelativeToFile()
 Location = Annotated[str, RELATIVE]  # a file's or folder's path (or a URL); "" means not set
+Sound = Annotated[str, RELATIVE, _Keeps("none")]  # a sound file's path; "" bulletin's, "none" none
 Folder = Annotated[Path, RELATIVE]  # a folder's path
 
 
@@ -286,6 +298,8 @@ def convert(value: Any, kind: Any, where: str, base: Path | None = None) -> Any:
             return _span(value, where)
         if base is not None and RELATIVE in kind.__metadata__:
             value = convert(value, kind.__origin__, where)
+            if any(isinstance(mark, _Keeps) and value in mark.words for mark in kind.__metadata__):
+                return value
             return type(value)(_resolve(base, str(value)))
         kind = kind.__origin__
     if kind is bool:

@@ -1,8 +1,9 @@
 """The audio stage: clips in, a finished, tagged MP3 out.
 
-``mix(clips, script, config, workdir)`` → ``Mix``: stings and speech stitched into a WAV, with the
-cue and chapter times of the finished programme; ``overhead(config)`` says beforehand how long the
-mix makes a programme beyond its speech.
+``mix(clips, script, config, workdir)`` → ``Mix``: stings and speech stitched into a WAV, the
+music bed under its opening and sign-off, with the cue and chapter times of the finished programme
+(given a ``target`` length, the sign-off is back-timed to end on it); ``overhead(config)`` says
+beforehand how long the mix makes a programme beyond its speech (the bed adds none).
 ``export(mix, mp3, tags, config)`` normalises loudness, encodes once from PCM to MP3 while
 measuring the MP3 itself (correcting and re-encoding if the encoder moved it), and writes ID3v2.3
 tags and chapters.
@@ -18,16 +19,19 @@ import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from pydub import AudioSegment
+
 from ..config import AudioConfig
 from ..errors import ToolError
 from ..ffmpeg import Loudness, encode_mp3
 from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
 from ..models import Clip, Mix, Script
 from ..runner import DEFAULT_RUNNER, CommandRunner
+from .bed import lay_bed
 from .loudness import chain, find_gain
 from .playout import check_destination, write_playout
 from .stings import load_stings
-from .stitch import stitch, surround
+from .stitch import backtime, end_early, stitch, surround
 from .tags import Tags, write_tags
 
 MP3_TOLERANCE = 0.5  # LU from the target, as measured on the finished MP3
@@ -38,22 +42,33 @@ RENDER_SCHEME = "2"  # changes whenever the processing below changes what comes 
 
 
 def mix(clips: Sequence[Clip], script: Script, config: AudioConfig, workdir: Path,
-        runner: CommandRunner = DEFAULT_RUNNER) -> Mix:
-    """Stitch ``clips`` with the stings into ``workdir/stitched.wav``."""
+        runner: CommandRunner = DEFAULT_RUNNER, target: float = 0.0) -> Mix:
+    """Stitch ``clips`` with the stings and the bed into ``workdir/stitched.wav``; with a
+    ``target`` (seconds), the pause before the sign-off is set (and, when the programme runs
+    over, the outro sting faded early) so that the programme ends on it.
+    (``lay_bed`` given the clips' kinds and the mix's cues gives the bed laid, to hear alone.)"""
     if not clips:
         raise ToolError("mix: no speech to mix")
-    stitched = stitch(clips, script.stories, load_stings(config, runner), config.sample_rate,
-                      config.crossfade, runner)
+    stings = load_stings(config, runner)
+    clips, over = backtime(clips, stings, len(script.stories), config.crossfade, target)
+    stitched = end_early(stitch(clips, script.stories, stings, config.sample_rate,
+                                config.crossfade, runner), over, config.sample_rate)
+    frames = int(stitched.audio.frame_count())
+    spoken = [(clip.segment.kind, cue) for clip, cue in zip(clips, stitched.cues, strict=True)]
+    bed = lay_bed(config, spoken, frames, b"".join(clip.speech.pcm for clip in clips), runner)
     wav = workdir / "stitched.wav"
-    stitched.audio.export(wav, format="wav")
-    duration = stitched.audio.frame_count() / config.sample_rate
+    AudioSegment(data=bed.under(stitched.audio.raw_data), sample_width=2,
+                 frame_rate=config.sample_rate, channels=1).export(wav, format="wav")
+    duration = frames / config.sample_rate
     return Mix(wav=wav, duration=duration, chapters=stitched.chapters, cues=stitched.cues)
 
 
 def overhead(config: AudioConfig, runner: CommandRunner = DEFAULT_RUNNER) -> Callable[[int], float]:
     """The seconds ``mix`` will add around the speech of a programme of n stories (stings, lead-ins,
-    less crossfades), for writing a bulletin to time."""
+    less crossfades), for writing a bulletin to time. The bed is read too, so that a bad one is
+    refused before anything is spoken."""
     stings = load_stings(config, runner)
+    lay_bed(config, (), 0, b"", runner)
     return lambda stories: surround(stings, stories, config.crossfade)
 
 

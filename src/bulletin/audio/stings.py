@@ -3,6 +3,7 @@
 ``load_stings(config)`` → ``Stings``: the sting files the config names, or else bulletin's own, the
 WAV files in the repository's ``audio/`` folder (made from tones by ``scripts/make_stings.py``, and
 shipped inside the package as ``bulletin/sounds/``), each decoded to mono at the mix's sample rate.
+``load_sound(path, kind, what, rate)`` reads any of bulletin's sounds that way (the bed too).
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ KINDS = ("intro", "outro", "transition")
 
 
 def shipped_sting(kind: str) -> Path:
-    """The path of bulletin's own ``kind`` sting (``audio/<kind>.wav`` in the repository)."""
+    """The path of bulletin's own ``kind`` sting or bed (``audio/<kind>.wav`` in the
+    repository)."""
     return Path(str(files("bulletin") / "sounds" / f"{kind}.wav"))
 
 
@@ -45,18 +47,25 @@ def _decode(source: Path, rate: int, runner: CommandRunner) -> bytes:
     return decode_pcm(source, rate, runner=runner)
 
 
-def _load(path: str, kind: str, rate: int, runner: CommandRunner) -> AudioSegment:
+def load_sound(path: str, kind: str, what: str, rate: int, runner: CommandRunner) -> bytes:
+    """16-bit mono PCM at ``rate`` of the file ``path``, or of bulletin's own ``kind`` sound when
+    ``path`` is empty; ``InputError`` naming the file and ``what`` it is for when it cannot be."""
     file = Path(path) if path else shipped_sting(kind)
     if not file.is_file():
-        raise InputError(f"{file}: {kind} sting not found")
+        raise InputError(f"{file}: {what} not found")
     try:
         pcm = _decode(file, rate, runner)
     except ToolError as exc:
         if not runner.available("ffmpeg"):
             raise
-        raise InputError(f"{file}: cannot decode {kind} sting ({exc})") from None
+        raise InputError(f"{file}: cannot decode {what} ({exc})") from None
     if not pcm:
-        raise InputError(f"{file}: {kind} sting is empty")
+        raise InputError(f"{file}: {what} is empty")
+    return pcm
+
+
+def _load(path: str, kind: str, rate: int, runner: CommandRunner) -> AudioSegment:
+    pcm = load_sound(path, kind, f"{kind} sting", rate, runner)
     return AudioSegment(data=pcm, sample_width=2, frame_rate=rate, channels=1)
 
 

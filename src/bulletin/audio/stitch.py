@@ -5,13 +5,18 @@ at the mix rate, plus the ``Cue``s (one per segment) and ``Chapter``s (intro, ea
 Speech is joined once at its own rate, resampled once by ffmpeg, and cut into per-story blocks; the
 few appends of stings and blocks are linear in the programme's length. Clips of two readers may
 come at two rates: the ones not at the rate most of the speech is at are resampled to it first.
+``surround`` says beforehand how long the stings and lead-ins make a programme; ``backtime`` sets
+the pause before the sign-off so that a programme ends on a target length, and says how much
+``end_early`` is to fade off the outro sting when even the shortest pause leaves it too long.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import numpy as np
 from pydub import AudioSegment
 
 from ..ffmpeg import resample_pcm
@@ -21,6 +26,14 @@ from .stings import Stings
 
 LEAD_IN = 0.35  # seconds of silence before speech, so a sting's crossfade overlaps no words
 STING_UNDER_VOICE = 4.0  # dB: stings sit this far under the voice's RMS level
+# Back-timing moves the sign-off at most LATER seconds later (the fit's TOLERANCE, the time an
+# edition may fall short without saying so), and leaves at least SHORTEST_PAUSE before it; a
+# programme still too long ends up to EARLIER seconds early, the outro sting fading out over its
+# last FADE_OUT seconds.
+LATER = 2.0
+SHORTEST_PAUSE = 0.25
+EARLIER = 1.5
+FADE_OUT = 0.6
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,47 @@ def surround(stings: Stings, stories: int, crossfade: float) -> float:
     return (seconds(stings.intro) + seconds(stings.outro)
             + (blocks - 1) * seconds(stings.transition) + blocks * LEAD_IN
             - 2 * blocks * crossfade)
+
+
+def backtime(clips: Sequence[Clip], stings: Stings, stories: int, crossfade: float,
+             target: float) -> tuple[list[Clip], float]:
+    """``clips`` with the pause before the sign-off set so that the programme, as ``stitch``
+    lays it out, ends ``target`` seconds from its start (as near as ``LATER`` seconds more and
+    ``SHORTEST_PAUSE`` seconds of pause allow), and the seconds it still runs over (at most
+    ``EARLIER``), for ``end_early``. Unchanged, and 0, without a target or a sign-off."""
+    clips = list(clips)
+    first = len(clips)
+    while first and clips[first - 1].segment.kind == "outro":
+        first -= 1
+    if target <= 0 or not 0 < first < len(clips):
+        return clips, 0.0
+    length = surround(stings, stories, crossfade) + sum(
+        clip.speech.duration + clip.segment.pause_after for clip in clips)
+    before = clips[first - 1]
+    pause = before.segment.pause_after
+    wanted = min(max(pause + target - length, min(pause, SHORTEST_PAUSE)), pause + LATER)
+    clips[first - 1] = replace(before, segment=replace(before.segment, pause_after=wanted))
+    return clips, min(max(0.0, length - target - (pause - wanted)), EARLIER)
+
+
+def end_early(stitched: Stitched, seconds: float, rate: int) -> Stitched:
+    """``stitched`` ending ``seconds`` earlier, but never within ``FADE_OUT`` seconds of its last
+    word: the outro sting fades out over its last ``FADE_OUT`` seconds; the last chapter ends
+    there."""
+    frames = int(stitched.audio.frame_count())
+    last_word = stitched.cues[-1].end if stitched.cues else 0.0
+    keep = max(frames - int(round(seconds * rate)), int(math.ceil((last_word + FADE_OUT) * rate)))
+    if seconds <= 0 or keep >= frames:
+        return stitched
+    samples = np.frombuffer(stitched.audio.raw_data, dtype=np.int16)[:keep].copy()
+    fade = min(int(FADE_OUT * rate), keep)
+    gain = 0.5 + 0.5 * np.cos(math.pi * np.arange(1, fade + 1) / fade)  # to silence at the end
+    samples[-fade:] = np.rint(samples[-fade:] * gain).astype(np.int16)
+    audio = AudioSegment(data=samples.tobytes(), sample_width=2, frame_rate=rate, channels=1)
+    chapters = stitched.chapters
+    if chapters:
+        chapters = (*chapters[:-1], replace(chapters[-1], end=keep / rate))
+    return Stitched(audio=audio, cues=stitched.cues, chapters=chapters)
 
 
 def stitch(clips: Sequence[Clip], stories: Sequence[Story], stings: Stings, rate: int,

@@ -31,7 +31,6 @@ Overhead = Callable[[int], float]
 Planner = Callable[[list[Article], Callable[[str], list[str]]], Script]
 
 TOLERANCE = 2.0  # seconds either side of the target the programme may end
-AIM = 0.75  # seconds: what the fit aims within, leaving room for the encoder and rounding
 STRETCH = (0.7, 1.6)  # how far every pause may be tightened or stretched to land on the target
 PAUSE_WITHIN = 0.3  # a sentence's pause inside a paragraph (the estimate of an added one)
 ROUNDS = 5  # rounds of speech at most: the first measures the rate, the last confirms the fit
