@@ -8,7 +8,8 @@ Every setting is checked once all layers are applied: each field declares its ru
 where it came from (``bulletin.toml: audio.crossfade``, ``$BULLETIN_SPEED``, ``--speed``) and what
 is valid.
 
-Each layer's values are converted by the type of the setting they give (``rules.convert``): a
+Each layer's values are converted by the type of the setting they give (``conversion``, applied by
+``layers``): a
 setting typed ``Location`` or ``Folder`` is a path, which bulletin.toml gives relative to the
 file's own folder, and the environment and the command line relative to the current folder.
 Tables nest: ``[voice.gtts]`` is ``Config.voice.gtts``.
@@ -16,30 +17,22 @@ Tables nest: ``[voice.gtts]`` is ``Config.voice.gtts``.
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
-import typing
 from collections.abc import Mapping
-from dataclasses import Field, dataclass, field, fields, is_dataclass, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .conversion import Folder, Location, Sound, Span, Weights
 from .fileio import read_user_toml
+from .layers import Given, check_tables, from_file, give, refuse_twice_given
 from .rules import (
     LAME_BITRATES,
-    Folder,
-    Location,
-    Sound,
-    Span,
-    Weights,
     between,
-    convert,
     folder,
     http_url,
     lame_bitrate,
-    named,
     one_of,
     optional,
     remote,
@@ -272,59 +265,6 @@ ENVIRONMENT: dict[str, str] = {
 }
 
 
-@functools.cache
-def _fields(cls: type) -> dict[str, Field[Any]]:
-    return {f.name: f for f in fields(cls)}
-
-
-@functools.cache
-def _field_types(cls: type) -> dict[str, Any]:
-    """Each field's type, with its ``Annotated`` marks (``RELATIVE``)."""
-    hints = typing.get_type_hints(cls, include_extras=True)
-    return {f.name: hints[f.name] for f in fields(cls)}
-
-
-@dataclass(frozen=True)
-class _Given:
-    """One setting given by a layer: its dotted name, its value as given, where it was given
-    (``bulletin.toml: voice.speed``, ``$BULLETIN_SPEED``, ``--speed``) and, for a file, the
-    folder its paths are relative to."""
-
-    setting: str
-    value: Any
-    where: str
-    base: Path | None = None
-    moved_from: str = ""  # the old place a file gave a moved setting in (see ``MOVED``)
-
-
-def _from_file(table: Mapping[str, Any], path: Path, cls: type = Config,
-               prefix: str = "") -> list[_Given]:
-    """Every setting a TOML document (or one of its tables, ``cls`` at ``prefix``) gives, walking
-    nested tables into the dataclasses their fields hold: ``[voice.gtts]`` is ``VoiceConfig.gtts``.
-    """
-    types_ = {name: kind for name, kind in _field_types(cls).items()
-              if _fields(cls)[name].metadata.get("setting", True)}
-    base = path.resolve().parent
-    given: list[_Given] = []
-    for key, value in table.items():
-        dotted = prefix + key
-        kind = types_.get(key)
-        if dotted in MOVED:
-            given.append(_Given(MOVED[dotted], value, f"{path}: {dotted}", base, dotted))
-        elif kind is None:
-            valid = ", ".join(sorted(f"[{prefix}{k}]" if is_dataclass(t) else k
-                                     for k, t in types_.items()))
-            table_name = f"{prefix[:-1]}: " if prefix else ""
-            raise InputError(f"{path}: {table_name}unknown key '{key}' (valid: {valid})")
-        elif is_dataclass(kind):
-            if not isinstance(value, dict):
-                raise InputError(f"{path}: [{dotted}] must be a table")
-            given += _from_file(value, path, kind, f"{dotted}.")
-        else:
-            given.append(_Given(dotted, value, f"{path}: {dotted}", base))
-    return given
-
-
 def load_config(
     path: Path | None = None,
     overrides: Overrides | None = None,
@@ -339,20 +279,20 @@ def load_config(
     """
     environ = os.environ if environ is None else environ
     config = Config()
-    given: list[_Given] = []
+    given: list[Given] = []
     explicit = path is not None
     path = path if path is not None else DEFAULT_CONFIG_FILE
     if explicit or path.exists():
-        given += _from_file(read_user_toml(path, "config", CONFIG_LIMIT), path)
+        given += from_file(read_user_toml(path, "config", CONFIG_LIMIT), path, Config, MOVED)
         config = replace(config, source=path)
-        _refuse_twice_given(given)
-    given += [_Given(dotted, environ[var], f"${var}")
+        refuse_twice_given(given)
+    given += [Given(dotted, environ[var], f"${var}")
               for var, dotted in ENVIRONMENT.items() if environ.get(var)]
-    given += [_Given(option.metadata["sets"], value, f"--{option.name.replace('_', '-')}")
+    given += [Given(option.metadata["sets"], value, f"--{option.name.replace('_', '-')}")
               for option in fields(Overrides)
               if (value := getattr(overrides or Overrides(), option.name)) is not None]
     for setting_ in given:
-        config = _give(config, setting_.setting.split("."), setting_)
+        config = give(config, setting_.setting.split("."), setting_)
     check_config(config, {g.setting: g.where for g in given})
     for moved in (g for g in given if g.moved_from):  # only once all is well: one line per error
         new_table, _, key = moved.setting.rpartition(".")
@@ -361,44 +301,7 @@ def load_config(
     return config
 
 
-def _refuse_twice_given(given: list[_Given]) -> None:
-    """A file that gives a moved setting in both its old and its new place is ambiguous."""
-    seen: dict[str, str] = {}
-    for setting_ in given:
-        if setting_.setting in seen:
-            raise InputError(f"{seen[setting_.setting]} and {setting_.where.partition(': ')[2]} "
-                             f"are the same setting; keep only {setting_.setting}")
-        seen[setting_.setting] = setting_.where
-
-
-def _give(holder: Any, names: list[str], given: _Given) -> Any:
-    """``holder`` (the Config, or a table of it) with the setting at ``names`` given its value,
-    checked against the field's type."""
-    name, *rest = names
-    if rest:
-        return replace(holder, **{name: _give(getattr(holder, name), rest, given)})
-    kind = _field_types(type(holder))[name]
-    return replace(holder, **{name: convert(given.value, kind, given.where, given.base)})
-
-
 def check_config(config: Config, sources: Mapping[str, str] | None = None) -> None:
     """Hold every setting of ``config`` to the rule its field declares; ``InputError`` for the
     first that breaks it, naming where it was given (``sources``: setting → where)."""
-    _check(config, "", sources or {})
-
-
-def _check(holder: Any, prefix: str, sources: Mapping[str, str]) -> None:
-    tables = []
-    for spec in fields(holder):
-        value = getattr(holder, spec.name)
-        if is_dataclass(value):
-            tables.append((value, f"{prefix}{spec.name}."))
-            continue
-        rule = spec.metadata.get("rule")
-        problem = rule(value, holder) if rule else None
-        if problem:
-            dotted = prefix + spec.name
-            where = sources.get(dotted, f"{dotted} (default)")
-            raise InputError(f"{named(where, value)}: {problem}")
-    for table, table_prefix in tables:  # a table's own settings first, then its tables'
-        _check(table, table_prefix, sources)
+    check_tables(config, "", sources or {})
