@@ -38,6 +38,7 @@ def test_each_layer_overrides_the_one_below(tmp_path):
 PATH_SETTINGS = [  # every setting that names a file or folder: (TOML table or None, key)
     ("show", "image"), ("audio", "intro"), ("audio", "outro"), ("audio", "transition"),
     ("script", "lexicon"), ("script", "templates"), (None, "site"), (None, "cache_dir"),
+    ("playout", "path"),
 ]
 
 
@@ -239,7 +240,7 @@ def test_a_config_nested_too_deep_is_refused(tmp_path, deep):
 
 
 @pytest.mark.parametrize("section, key", [("show", "image"), ("audio", "intro"),
-                                          ("script", "lexicon")])
+                                          ("script", "lexicon"), ("playout", "path")])
 def test_a_file_setting_naming_a_device_a_fifo_or_a_folder_is_refused(tmp_path, section, key):
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from bulletin.feed.recover import listed_files
 from bulletin.publish.remote import push_site
 from bulletin.runner import CommandRunner
 from conftest import FakeEngine, article, site_snapshot
-from remotes import Remote, rclone
+from rclone_serve import Remote, rclone
 from sitekit import make_config, quick_build, toml_value
 
 BASE = "https://radio.example.org/harbour/"
@@ -132,7 +133,7 @@ def stored_order(remote: Remote) -> list[str]:
     return [path for event, path in remote.events() if event == "stored"]
 
 
-@pytest.mark.parametrize("kind", ["s3", "sftp"])
+@pytest.mark.parametrize("kind", ["s3", "sftp", "webdav"])
 def test_a_push_sends_the_site_media_first_then_pages_then_the_feed(
         cli, sites, tmp_path, kind, request) -> None:
     remote = remote_for(kind, request)
@@ -216,6 +217,30 @@ def test_a_removed_episode_goes_only_once_the_new_feed_is_up(
     assert all(ok for _, _, ok in watching.moments)
     before_delete = watching.moments[-2][1]
     assert set(gone) <= before_delete  # still there while the old feed could name them
+
+
+def test_a_change_to_the_site_meanwhile_waits_a_moment_not_for_the_upload(
+        cli, sites, tmp_path, remotes) -> None:
+    slow = remotes.s3(bwlimit="100k")
+    site = copy_of(sites.two, tmp_path)
+    expected = public_files(site)
+    pushed: list[object] = []
+    pushing = threading.Thread(target=lambda: pushed.append(
+        push_site(site, slow.target, sites.config)))
+    pushing.start()
+    try:
+        deadline = time.monotonic() + FAST
+        while not list(site.glob(".push-*")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert cli("episodes", "remove", sites.first, "--site", site, "--quiet").exit_code == 0
+        assert pushing.is_alive()  # removed while the upload went on
+    finally:
+        pushing.join(FAST * 2)
+    assert pushed, "the push finished"
+    assert slow.files() == expected and whole(slow.folder)  # the site as the push read it
+    result = push_site(site, slow.target, sites.config)
+    assert sorted(result.deleted) == sorted(EpisodeFiles.of(sites.first_audio).all)
+    assert not list(site.glob(".push-*"))
 
 
 def test_files_bulletin_does_not_own_are_never_deleted(cli, sites, tmp_path, s3_remote) -> None:

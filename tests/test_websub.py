@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -85,3 +86,25 @@ def test_a_hub_that_refuses_or_is_gone_is_one_line(hub) -> None:
     gone = ping_hub("http://127.0.0.1:9/hub", "https://example.org/feed.xml")
     assert gone.startswith("http://127.0.0.1:9/hub: the WebSub hub could not be told (")
     assert "\n" not in gone
+
+
+def test_a_push_that_changes_the_feed_tells_the_hub_and_one_that_does_not_is_quiet(
+        cli, tmp_path, hub, s3_remote) -> None:
+    config = make_config(tmp_path, base_url="https://example.org/podcast/")
+    with (tmp_path / "bulletin.toml").open("a") as toml:
+        toml.write(f'[publish]\nwebsub_hub = "{hub.url}"\n')
+    built = cli("build", article(tmp_path, "a.txt", "Pier reopens", "The pier reopened today."),
+                "--config", tmp_path / "bulletin.toml", "--site", config.site,
+                "--engine", "espeak")
+    assert built.exit_code == 0, built.output
+    pushed = cli("push", "--config", tmp_path / "bulletin.toml", "--site", config.site,
+                 "--to", s3_remote.target, "--json")
+    assert pushed.exit_code == 0, pushed.output
+    assert json.loads(pushed.stdout)["hub"] == hub.url
+    (ping,) = hub.pings  # after the feed went up
+    assert ping["hub.url"] == ["https://example.org/podcast/feed.xml"]
+    remote_feed = etree.parse(str(s3_remote.folder / "feed.xml"))  # what subscribers read
+    assert remote_feed.xpath("//atom:link[@rel='hub']/@href", namespaces=NS) == [hub.url]
+    again = cli("push", "--config", tmp_path / "bulletin.toml", "--site", config.site,
+                "--to", s3_remote.target, "--json")
+    assert "hub" not in json.loads(again.stdout) and len(hub.pings) == 1  # nothing new: no ping

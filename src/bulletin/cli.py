@@ -48,6 +48,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON summary."
 PushOption = Annotated[bool, typer.Option(
     "--push", help="Then push the site to \\[publish] remote ($BULLETIN_REMOTE); see bulletin "
     "push.")]
+PlayoutOption = Annotated[str | None, typer.Option(
+    help="Also write the programme to this file as a Broadcast WAV for radio automation "
+    "(48 kHz, EBU R128: -23 LUFS unless \\[playout] loudness says otherwise).")]
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -140,6 +143,7 @@ def build(
     speed: SpeedOption = None,
     workers: WorkersOption = None,
     base_url: BaseUrlOption = None,
+    playout: PlayoutOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     rebuild_catalog: Annotated[bool, typer.Option(
@@ -155,7 +159,7 @@ def build(
         raise InputError("give articles to build from, or --script FILE, not both"
                          if articles else "no articles given (or use --script FILE)")
     cfg = _config(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
-                                    workers=workers, base_url=base_url))
+                                    workers=workers, base_url=base_url, playout=playout))
     ready = load_script(script) if script is not None else None
     if push:
         pipeline.push_target(cfg, building=True)
@@ -169,6 +173,8 @@ def build(
         typer.echo(f"{result.mp3}  ({result.episode.duration:.1f} s, "
                    f"{result.synthesized} synthesised, {result.cached} cached)")
         typer.echo(f"{result.feed}")
+        if result.playout:
+            typer.echo(f"{result.playout}")
         _print_push(pushed)
 
 
@@ -222,6 +228,7 @@ def edition(
     speed: SpeedOption = None,
     workers: WorkersOption = None,
     base_url: BaseUrlOption = None,
+    playout: PlayoutOption = None,
     as_json: JsonOption = False,
     quiet: QuietOption = False,
     push: Annotated[bool, typer.Option(
@@ -234,7 +241,7 @@ def edition(
     cfg = _config(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
                                     workers=workers, base_url=base_url,
                                     feeds=tuple(feeds) if feeds else None, duration=duration,
-                                    stories=stories, max_age=max_age))
+                                    stories=stories, max_age=max_age, playout=playout))
     if push:
         pipeline.push_target(cfg, building=True)
     with Progress(not (quiet or as_json)) as progress:
@@ -266,6 +273,8 @@ def edition(
         if result.short_by:
             typer.echo(f"  short of the target by {result.short_by:.0f} s: not enough news")
         typer.echo(f"{built.feed}")
+        if built.playout:
+            typer.echo(f"{built.playout}")
         _print_push(pushed)
 
 
@@ -274,7 +283,7 @@ PUSH_HELP = (
     "New audio, transcripts and chapters go first, then the cover and index.html, then feed.xml; "
     "only then are the episode files the site no longer has deleted, so listeners never meet a "
     "feed whose files are missing. Files already there are not sent again.\n\n"
-    "Example:  bulletin push --to :s3,provider=Cloudflare,env_auth=true:podcast/show"
+    "Example, to a remote made with `rclone config`:  bulletin push --to r2:podcasts/harbour"
 )
 
 

@@ -89,6 +89,24 @@ class GttsConfig:
 
 
 @dataclass(frozen=True)
+class HeadlinesVoiceConfig:
+    """The headlines reader, the ``[voice.headlines]`` table: it reads the intro, the rundown, the
+    headlines, the transitions and the sign-off, while ``[voice]`` reads the stories. Nothing set
+    here: ``[voice]`` reads everything. What is left out is ``[voice]``'s (its voice only when the
+    engine is the same: a voice belongs to its engine)."""
+
+    engine: str = setting("", text(100))  # empty: [voice]'s engine
+    voice: str = setting("", text(4096))  # empty: as [voice] (same engine), else engine's default
+    # 0: [voice]'s speed
+    speed: float = setting(0.0, optional(between(0.25, 4.0, "times the voice's natural rate; "
+                                                 "0: as [voice]")))
+
+    @property
+    def is_set(self) -> bool:
+        return bool(self.engine or self.voice or self.speed)
+
+
+@dataclass(frozen=True)
 class VoiceConfig:
     """Which engine speaks, and how."""
 
@@ -99,6 +117,19 @@ class VoiceConfig:
     # parallel synthesis workers; 0 means one per core
     workers: int = setting(0, between(0, 256, "segments spoken at once; 0: one per core"))
     gtts: GttsConfig = field(default_factory=GttsConfig)
+    headlines: HeadlinesVoiceConfig = field(default_factory=HeadlinesVoiceConfig)
+
+    def headlines_reader(self) -> VoiceConfig | None:
+        """The settings of the reader of everything but the stories: ``[voice.headlines]`` over
+        these; None when ``[voice.headlines]`` is not set or asks for this very reader."""
+        table = self.headlines
+        if not table.is_set:
+            return None
+        engine = table.engine or self.engine
+        same = engine == self.engine
+        reader = replace(self, engine=engine, voice=table.voice or (self.voice if same else ""),
+                         speed=table.speed or self.speed, headlines=HeadlinesVoiceConfig())
+        return None if reader == replace(self, headlines=HeadlinesVoiceConfig()) else reader
 
 
 @dataclass(frozen=True)
@@ -138,6 +169,17 @@ class PublishConfig:
     websub_hub: str = setting("", optional(http_url))
 
 
+@dataclass(frozen=True)
+class PlayoutConfig:
+    """The playout copy: a Broadcast WAV for radio automation, written beside the podcast MP3."""
+
+    # the WAV file to write (replaced atomically each time); "" writes none
+    path: Location = setting("", user_file())
+    channels: int = setting(1, one_of((1, 2), "mono or stereo"))
+    # integrated, EBU R128; the podcast MP3 keeps [audio] loudness
+    loudness: float = setting(-23.0, between(-40, -5, "LUFS"))
+
+
 MAX_FEEDS = 100
 
 
@@ -162,6 +204,7 @@ class Config:
     script: ScriptConfig = field(default_factory=ScriptConfig)
     edition: EditionConfig = field(default_factory=EditionConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
+    playout: PlayoutConfig = field(default_factory=PlayoutConfig)
     site: Folder = setting(Path("public"), folder)
     cache_dir: Folder | None = setting(None, folder)  # None: the platform's user cache dir
     # the bulletin.toml that was read, if any (not a setting)
@@ -210,6 +253,7 @@ class Overrides:
     stories: int | None = _sets("edition.stories")
     max_age: str | None = _sets("edition.max_age")
     to: str | None = _sets("publish.remote")
+    playout: str | None = _sets("playout.path")
 
 
 # Environment variables and the setting each one sets.

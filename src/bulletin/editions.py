@@ -150,10 +150,11 @@ def _seconds(story: Story, chapters: Sequence[Chapter]) -> float:
 
 def speak_to_time(read: Read, config: Config, now: dt.datetime, engine: Engine,
                   cache: SegmentCache, runner: CommandRunner,
-                  progress: Progress | None = None) -> Spoken:
+                  progress: Progress | None = None, headlines: Engine | None = None) -> Spoken:
     """The stories ``read`` planned (their other sources credited), written to ``[edition]
-    duration`` when it has one (else read whole), and spoken; titled with the show and the time
-    of ``now`` in the show's time zone."""
+    duration`` when it has one (else read whole), and spoken (the stories by ``engine``, the rest
+    by ``headlines`` when given); titled with the show and the time of ``now`` in the show's time
+    zone."""
     when = local_time(now, config.show.timezone)
     title = render("edition-title.txt.j2", config.script.templates, show=config.show.title,
                    time=when).strip()
@@ -162,7 +163,8 @@ def speak_to_time(read: Read, config: Config, now: dt.datetime, engine: Engine,
     fresh: set[str] = set()
 
     def speak(script: Script) -> tuple[Clip, ...]:
-        clips = synthesize_script(script, engine, cache, progress, config.voice.workers)
+        clips = synthesize_script(script, engine, cache, progress, config.voice.workers,
+                                  headlines)
         fresh.update(clip.segment.spoken for clip in clips if not clip.cached)
         return clips
 

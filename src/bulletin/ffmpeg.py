@@ -8,6 +8,10 @@ written here, and runs through the ``CommandRunner`` (which logs it and raises w
 - ``encode_mp3(wav, mp3, filters, ...)`` → the ``Loudness`` of the MP3 it writes: the filters, the
   encoder and the measurement of the encoded stream run at once, as one pipeline.
 - ``probe_seconds(path)`` → how long an MP3 really plays, from its frames counted by ffprobe.
+- ``remix_wav(wav, dest, channels)`` writes ``wav`` with that many channels; ``render_pcm(wav,
+  dest, filters, rate, channels)`` writes it through ``filters`` as raw 16-bit PCM; and
+  ``measure_pcm(pcm, rate, channels)`` → ``LoudnessStats``: everything EBU R128 (and a Broadcast
+  WAV's ``bext`` chunk) reports of that PCM, as ebur128 measures it.
 - ``file_arg(path)`` names a file so that ffmpeg reads no protocol or option into the name.
 
 Loudness is bulletin's own measure (ITU-R BS.1770 through ebur128), as podcast platforms measure it.
@@ -32,6 +36,17 @@ QUIET = ("-loglevel", "error")
 class Loudness:
     integrated: float  # LUFS
     true_peak: float  # dBTP (NaN when not measured)
+
+
+@dataclass(frozen=True)
+class LoudnessStats:
+    """A programme's loudness as EBU R128 describes it (the figures a ``bext`` chunk carries)."""
+
+    integrated: float  # LUFS
+    range: float  # LU (loudness range, LRA)
+    true_peak: float  # dBTP, the highest
+    max_momentary: float  # LUFS, the loudest 400 ms
+    max_short_term: float  # LUFS, the loudest 3 s
 
 
 def file_arg(path: Path) -> str:
@@ -129,3 +144,40 @@ def probe_seconds(path: Path, runner: CommandRunner = DEFAULT_RUNNER) -> float:
         raise ToolError(f"ffprobe: {path.name} has no audio stream")
     rate = int(rate)
     return int(frames) * (1152 if rate >= 32000 else 576) / rate
+
+
+def remix_wav(wav: Path, dest: Path, channels: int, runner: CommandRunner = DEFAULT_RUNNER) -> None:
+    """Write ``wav`` to the 16-bit WAV ``dest`` with ``channels`` channels (mono goes to both
+    channels of stereo; stereo is mixed down to mono)."""
+    runner.run([*FFMPEG, *QUIET, "-y", "-i", file_arg(wav), "-map_metadata", "-1",
+                "-ac", str(channels), "-c:a", "pcm_s16le", "-f", "wav", file_arg(dest)])
+
+
+def render_pcm(wav: Path, dest: Path, filters: str, rate: int, channels: int,
+               runner: CommandRunner = DEFAULT_RUNNER) -> None:
+    """Write ``wav`` through ``filters`` to ``dest`` as raw 16-bit little-endian PCM at ``rate``
+    Hz with ``channels`` channels, interleaved."""
+    runner.run([*FFMPEG, *QUIET, "-y", "-i", file_arg(wav), "-af", filters,
+                *_pcm(rate, channels), file_arg(dest)])
+
+
+_FRAME = re.compile(r"\bM:\s*(-?[\d.]+|-?inf|nan)\s+S:\s*(-?[\d.]+|-?inf|nan)")
+
+
+def measure_pcm(pcm: Path, rate: int, channels: int,
+                runner: CommandRunner = DEFAULT_RUNNER) -> LoudnessStats:
+    """The loudness of the raw 16-bit PCM file ``pcm`` (``rate`` Hz, ``channels`` channels):
+    integrated, range and true peak from ebur128's summary, and the loudest momentary and
+    short-term values from its log of every 100 ms."""
+    result = runner.run([*FFMPEG, "-nostats", *_pcm(rate, channels), "-i", file_arg(pcm),
+                         "-af", "ebur128=framelog=info:peak=true", "-f", "null", "-"])
+    level = read_summary(result.stderr, pcm.name)
+    log = result.stderr.decode("utf-8", "replace")
+    summary = log[log.rfind("Summary:"):]
+    found = re.search(r"LRA:\s+(-?[\d.]+) LU", summary)
+    frames = [(float(m), float(s)) for m, s in _FRAME.findall(log[:log.rfind("Summary:")])]
+    if not found or not frames:
+        raise ToolError(f"ffmpeg: could not measure the loudness range of {pcm.name}")
+    return LoudnessStats(integrated=level.integrated, range=float(found.group(1)),
+                         true_peak=level.true_peak, max_momentary=max(m for m, _ in frames),
+                         max_short_term=max(s for _, s in frames))

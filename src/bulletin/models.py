@@ -2,7 +2,8 @@
 
 FeedItems of a Feed (an edition's news) → Candidate (one story, from every feed carrying it) →
 Article (read from a file or a page) → Script of Stories made of Segments → Clips (audio per
-segment) → Mix (the stitched programme with its timings) → Episode (published MP3 with metadata).
+segment) → Mix (the stitched programme with its timings) → Episode (published MP3 with metadata);
+PlayoutInfo says what the playout copy of a Mix says of itself.
 """
 
 from __future__ import annotations
@@ -206,3 +207,13 @@ class Episode:
     chapters: tuple[Chapter, ...] = field(default=())
     cues: tuple[Cue, ...] = field(default=())
     number: int = 0  # episode number in the show, given by the catalog
+
+
+@dataclass(frozen=True)
+class PlayoutInfo:
+    """What a playout copy says of itself: the episode's title, the show, and when it was made
+    (in the show's time zone)."""
+
+    title: str
+    show: str
+    made: dt.datetime

@@ -1,4 +1,4 @@
-"""The recipe: article → script → speech → mix → export → publish.
+"""The recipe: article → script → speech → mix → export (and the playout copy) → publish.
 
 ``build(sources, config)`` runs every stage once, in order, and returns a ``BuildResult``.
 ``edition(feeds, config)`` makes the bulletin from news feeds, written to time, and returns an
@@ -10,10 +10,11 @@ the site to ``[publish] remote`` and returns a ``PushResult``. Each collaborator
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import audio
@@ -21,17 +22,20 @@ from .articles import Fetcher, read_articles, read_feeds, read_stories
 from .articles.choose import choose_stories, item_key
 from .config import Config
 from .dates import utc_now
-from .editions import EditionResult, choosing, digest, nothing_new, speak_to_time
+from .editions import EditionResult, choosing, digest, local_time, nothing_new, speak_to_time
 from .errors import InputError
-from .feed import describe
+from .feed import FEED_FILE, describe
 from .feed.editions import EditionMemory
-from .models import Clip, Episode, Script
+from .feed.rss import feed_url
+from .models import Clip, Episode, Mix, PlayoutInfo, Script
 from .publish import edition_lock, prepare_site, publish
 from .publish.remote import PushResult, push_site, push_target
+from .publish.websub import ping_hub
 from .runner import DEFAULT_RUNNER, CommandRunner
 from .script import build_script
-from .tts import Engine, SegmentCache, get_engine, synthesize_script
+from .tts import Engine, SegmentCache, get_engine, headlines_engine, synthesize_script
 
+log = logging.getLogger(__name__)
 RENDERS = "renders"  # the cache folder of encoded programmes an unchanged rebuild reuses
 Clock = Callable[[], dt.datetime]
 Progress = Callable[[int, int], None]  # (segments spoken, of how many)
@@ -48,6 +52,7 @@ class BuildResult:
     cached: int
     loudness: float
     true_peak: float
+    playout: Path | None = None  # the playout copy written, if any
 
     def summary(self) -> dict[str, object]:
         """The one-object summary ``bulletin build --json`` prints."""
@@ -61,6 +66,7 @@ class BuildResult:
             "guid": self.episode.guid,
             "loudness": self.loudness,
             "true_peak": self.true_peak,
+            **({"playout": str(self.playout)} if self.playout else {}),
         }
 
 
@@ -70,6 +76,7 @@ def build(
     *,
     script: Script | None = None,
     engine: Engine | None = None,
+    headlines: Engine | None = None,
     cache: SegmentCache | None = None,
     runner: CommandRunner = DEFAULT_RUNNER,
     clock: Clock = utc_now,
@@ -81,13 +88,18 @@ def build(
 
     The site is checked first (writable, its catalog sound), so nothing is spoken for a build
     that could not be published; ``rebuild_catalog`` rebuilds a lost catalog from the feed.
+    ``engine`` reads the stories, ``headlines`` the rest (default: ``[voice.headlines]``'s reader,
+    when it is set).
     """
     prepare_site(config, rebuild_catalog)
+    if config.playout.path:
+        audio.check_destination(Path(config.playout.path))
     now = clock()
     script = script or build_script(read_articles(sources), config, now.date())
     engine = engine or get_engine(config.voice)
+    headlines = headlines or headlines_engine(config.voice)
     cache = cache or SegmentCache(config.cache_root)
-    clips = synthesize_script(script, engine, cache, progress, config.voice.workers)
+    clips = synthesize_script(script, engine, cache, progress, config.voice.workers, headlines)
     return produce(script, clips, config, now, runner, stage)
 
 
@@ -108,14 +120,29 @@ def produce(script: Script, clips: Sequence[Clip], config: Config, now: dt.datet
         stage("Encoding")
         level = audio.export(the_mix, mp3, tags, config.audio, runner,
                              config.cache_root / RENDERS)
+        playout = _playout(the_mix, script, config, now, runner, stage)
         stage("Publishing")
         episode = publish(mp3, script, the_mix, description, config, now, runner, also)
     synthesized = sum(1 for clip in clips if not clip.cached) if fresh is None else fresh
     return BuildResult(
         episode=episode, mp3=config.site / episode.audio_file, feed=config.site / "feed.xml",
         segments=len(clips), synthesized=synthesized, cached=len(clips) - synthesized,
-        loudness=level.integrated, true_peak=level.true_peak,
+        loudness=level.integrated, true_peak=level.true_peak, playout=playout,
     )
+
+
+def _playout(the_mix: Mix, script: Script, config: Config, now: dt.datetime,
+             runner: CommandRunner, stage: Stage) -> Path | None:
+    """Write the playout copy when ``[playout] path`` (or ``--playout``) names one: before the
+    episode is published, so that an edition whose copy failed is made again next time."""
+    if not config.playout.path:
+        return None
+    stage("Playout copy")
+    path = Path(config.playout.path)
+    info = PlayoutInfo(title=script.title, show=config.show.title,
+                       made=local_time(now, config.show.timezone))
+    audio.write_playout(the_mix, path, info, config.playout, runner)
+    return path
 
 
 def edition(
@@ -123,6 +150,7 @@ def edition(
     config: Config,
     *,
     engine: Engine | None = None,
+    headlines: Engine | None = None,
     cache: SegmentCache | None = None,
     runner: CommandRunner = DEFAULT_RUNNER,
     clock: Clock = utc_now,
@@ -143,6 +171,8 @@ def edition(
                          "[edition] feeds")
     fetching = {} if fetcher is None else {"fetcher": fetcher}
     prepare_site(config)
+    if config.playout.path:
+        audio.check_destination(Path(config.playout.path))
     with edition_lock(config.site):
         now = clock()
         memory = EditionMemory(config.site)
@@ -156,7 +186,8 @@ def edition(
             return EditionResult(published=False, reason=why, problems=news.problems,
                                  dropped=(*unread, *dropped))
         spoken = speak_to_time(read, config, now, engine or get_engine(config.voice),
-                               cache or SegmentCache(config.cache_root), runner, progress)
+                               cache or SegmentCache(config.cache_root), runner, progress,
+                               headlines or headlines_engine(config.voice))
         result = produce(spoken.script, spoken.clips, config, now, runner, stage, spoken.fresh,
                          also=memory.recorder(now, told))
     return spoken.result(result, config, (*unread, *dropped), news.problems)
@@ -166,6 +197,15 @@ def push(config: Config, *, runner: CommandRunner = DEFAULT_RUNNER, dry_run: boo
          progress: Progress | None = None) -> PushResult:
     """Push the site to ``[publish] remote`` (``--to``, ``$BULLETIN_REMOTE``): media, pages, the
     feed, then deletions; ``progress`` is told (files done, of how many). An ``InputError`` when
-    no remote is set."""
-    return push_site(config.site, push_target(config), config, runner=runner, dry_run=dry_run,
-                     progress=progress)
+    no remote is set. When the feed changed and ``[publish] websub_hub`` is set, the hub is told
+    (a hub that cannot be told is a warning: the push itself succeeded)."""
+    result = push_site(config.site, push_target(config), config, runner=runner, dry_run=dry_run,
+                       progress=progress)
+    hub = config.publish.websub_hub
+    if hub and not dry_run and FEED_FILE in result.uploaded:  # the feed changed: tell the hub
+        problem = ping_hub(hub, feed_url(config.show))
+        if problem:
+            log.warning("warning: %s", problem)
+        else:
+            result = replace(result, hub=hub)
+    return result

@@ -6,6 +6,8 @@ mix makes a programme beyond its speech.
 ``export(mix, mp3, tags, config)`` normalises loudness, encodes once from PCM to MP3 while
 measuring the MP3 itself (correcting and re-encoding if the encoder moved it), and writes ID3v2.3
 tags and chapters.
+``write_playout(mix, path, info, config)`` writes the playout copy, a Broadcast WAV for radio
+automation (``check_destination(path)`` says beforehand whether it can).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
 from ..models import Clip, Mix, Script
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from .loudness import chain, find_gain
+from .playout import check_destination, write_playout
 from .stings import load_stings
 from .stitch import stitch, surround
 from .tags import Tags, write_tags
@@ -124,4 +127,5 @@ def _acceptable(level: Loudness, config: AudioConfig) -> bool:
             and level.true_peak <= config.true_peak - 0.1)
 
 
-__all__ = ["Loudness", "Tags", "export", "mix", "overhead"]
+__all__ = ["Loudness", "Tags", "check_destination", "export", "mix", "overhead",
+           "write_playout"]

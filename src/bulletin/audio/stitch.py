@@ -3,7 +3,8 @@
 In: ``Clip``s in script order, the script's stories, ``Stings``. Out: a pydub ``AudioSegment``
 at the mix rate, plus the ``Cue``s (one per segment) and ``Chapter``s (intro, each story, outro).
 Speech is joined once at its own rate, resampled once by ffmpeg, and cut into per-story blocks; the
-few appends of stings and blocks are linear in the programme's length.
+few appends of stings and blocks are linear in the programme's length. Clips of two readers may
+come at two rates: the ones not at the rate most of the speech is at are resampled to it first.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pydub import AudioSegment
 
 from ..ffmpeg import resample_pcm
-from ..models import Chapter, Clip, Cue, Story
+from ..models import Chapter, Clip, Cue, Speech, Story
 from ..runner import CommandRunner
 from .stings import Stings
 
@@ -33,6 +34,24 @@ def _resample(pcm: bytes, rate: int, target: int, runner: CommandRunner) -> byte
     if rate == target:
         return pcm
     return resample_pcm(pcm, rate, target, runner)
+
+
+def _at_one_rate(clips: Sequence[Clip], runner: CommandRunner) -> tuple[list[bytes], int]:
+    """Each clip's samples at the rate most of the speech is at (the stories' reader's, as a rule),
+    and that rate: the few clips of another reader are resampled, each once."""
+    samples: dict[int, int] = {}
+    for clip in clips:
+        rate = clip.speech.sample_rate
+        samples[rate] = samples.get(rate, 0) + len(clip.speech.pcm)
+    rate = max(samples, key=lambda r: samples[r])
+    done: dict[int, bytes] = {}  # id of a Speech: its samples at ``rate`` (repeats come once)
+
+    def at_rate(speech: Speech) -> bytes:
+        if id(speech) not in done:
+            done[id(speech)] = _resample(speech.pcm, speech.sample_rate, rate, runner)
+        return done[id(speech)]
+
+    return [at_rate(clip.speech) for clip in clips], rate
 
 
 def level_stings(stings: Stings, speech_pcm: bytes) -> Stings:
@@ -70,15 +89,15 @@ def surround(stings: Stings, stories: int, crossfade: float) -> float:
 def stitch(clips: Sequence[Clip], stories: Sequence[Story], stings: Stings, rate: int,
            crossfade: float, runner: CommandRunner) -> Stitched:
     """Intro sting, speech (a transition sting between stories), outro sting."""
-    source_rate = clips[0].speech.sample_rate
-    # 1. All speech with its pauses, joined once at the engine's rate; offsets in samples.
+    pcms, source_rate = _at_one_rate(clips, runner)
+    # 1. All speech with its pauses, joined once at the engines' rate; offsets in samples.
     pieces: list[bytes] = []
     offsets: list[tuple[int, int]] = []  # (start, end) of each clip's speech
     position = 0
-    for clip in clips:
-        pieces.append(clip.speech.pcm)
-        offsets.append((position, position + len(clip.speech.pcm) // 2))
-        position += len(clip.speech.pcm) // 2
+    for clip, pcm in zip(clips, pcms, strict=True):
+        pieces.append(pcm)
+        offsets.append((position, position + len(pcm) // 2))
+        position += len(pcm) // 2
         silence = int(round(clip.segment.pause_after * source_rate))
         pieces.append(b"\x00\x00" * silence)
         position += silence

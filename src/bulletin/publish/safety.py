@@ -56,23 +56,30 @@ def check_writable(site: Path) -> None:
                          "nothing was built or changed")
 
 
+def _hold(fd: int, wait: float, busy: str) -> None:
+    """Take the advisory lock on ``fd``, waiting up to ``wait`` seconds; a ``ToolError`` saying
+    ``busy`` when another process keeps it longer. A filesystem without locks is let through (the
+    catalog's own SQLite lock still orders what is committed)."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise ToolError(busy) from None
+            time.sleep(0.05)
+        except OSError:
+            return
+
+
 @contextlib.contextmanager
 def site_lock(site: Path) -> Iterator[None]:
     """Hold the site for one writer at a time (builds and removals queue here)."""
     fd = os.open(site, os.O_RDONLY)
     try:
-        deadline = time.monotonic() + LOCK_TIMEOUT
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise ToolError(f"{site}: another bulletin has held the site for "
-                                    f"{LOCK_TIMEOUT:.0f} s; try again later") from None
-                time.sleep(0.05)
-            except OSError:
-                break  # no locks on this filesystem: SQLite's own lock still orders the catalog
+        _hold(fd, LOCK_TIMEOUT, f"{site}: another bulletin has held the site for "
+                                f"{LOCK_TIMEOUT:.0f} s; try again later")
         yield
     finally:
         os.close(fd)  # releases the lock
@@ -91,18 +98,8 @@ def edition_lock(site: Path, wait: float = EDITION_WAIT) -> Iterator[None]:
         site.mkdir(parents=True, exist_ok=True)
         fd = os.open(site / EDITION_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise ToolError(f"{site}: another edition has been running for {wait:.0f} s;"
-                                    " try again later") from None
-                time.sleep(0.1)
-            except OSError:
-                break  # no locks on this filesystem: the catalog's lock still orders publishing
+        _hold(fd, wait, f"{site}: another edition has been running for {wait:.0f} s; "
+                        "try again later")
         yield
     finally:
         os.close(fd)

@@ -1,8 +1,10 @@
 """The speech stage: engines behind one ``Engine`` protocol, a segment cache, and synthesis.
 
 ``get_engine(config)`` builds the configured engine (``InputError`` for an unknown name, listing the
-valid ones); ``synthesize_script(script, engine, cache, progress, workers)`` returns one ``Clip``
-per segment, synthesising only what the cache lacks, several segments at once.
+valid ones); ``headlines_engine(config)`` the engine of ``[voice.headlines]``, the second reader,
+or None when there is none; ``synthesize_script(script, engine, cache, progress, workers,
+headlines)`` returns one ``Clip`` per segment, synthesising only what the cache lacks, several
+segments at once, each segment read by its reader.
 """
 
 from __future__ import annotations
@@ -21,16 +23,34 @@ ENGINES: dict[str, type[Engine]] = {e.name: e for e in (PiperEngine, GttsEngine,
 
 def get_engine(config: VoiceConfig) -> Engine:
     """Construct the engine ``config.engine`` names; its voice and settings are checked now."""
+    return _construct(config, "")
+
+
+def headlines_engine(config: VoiceConfig) -> Engine | None:
+    """Construct the engine of the headlines reader (``[voice.headlines]`` over ``[voice]``), or
+    None when ``[voice]`` reads everything; a bad setting of it is refused naming the table."""
+    reader = config.headlines_reader()
+    return None if reader is None else _construct(reader, "voice.headlines")
+
+
+def _construct(config: VoiceConfig, table: str) -> Engine:
     try:
         cls = ENGINES[config.engine]
     except KeyError:
         valid = ", ".join(sorted(ENGINES))
-        raise InputError(f"unknown engine '{config.engine}' (valid engines: {valid})") from None
-    return cls(config)
+        where = f"{table}.engine: " if table else ""
+        raise InputError(f"{where}unknown engine '{config.engine}' (valid engines: {valid})"
+                         ) from None
+    if not table:
+        return cls(config)
+    try:
+        return cls(config)
+    except InputError as exc:
+        raise InputError(f"{table}: {exc}") from None
 
 
 __all__ = ["ENGINES", "CacheInfo", "Engine", "SegmentCache", "Speech", "VoiceInfo", "get_engine",
-           "synthesize_script", "voice_table"]
+           "headlines_engine", "synthesize_script", "voice_table"]
 
 
 def voice_table() -> list[tuple[VoiceInfo, str | None]]:

@@ -1,13 +1,17 @@
 """Speak every segment of a script, reusing cached speech and several segments at once.
 
-In: a ``Script``, an engine, a ``SegmentCache``, an optional progress callback and a worker count.
-Out: one ``Clip`` per segment, in script order whatever finishes first.
+In: a ``Script``, an engine (and, optionally, a second engine: the headlines reader), a
+``SegmentCache``, an optional progress callback and a worker count. Out: one ``Clip`` per segment,
+in script order whatever finishes first. With a headlines reader, it speaks the segments of the
+kinds in ``HEADLINE_KINDS`` (all but the stories) and the engine the rest; each reader's speech is
+cached under its own identity, and each reader's segments come back at that reader's sample rate.
 
 Segments whose speech is cached are not synthesised; equal texts are synthesised once. The rest go,
 longest first, to worker processes for a ``"processes"`` engine (Piper: each worker loads the voice
 once and runs onnxruntime on one thread, so ``workers`` = cores does not oversubscribe them), to a
 bounded thread pool for a ``"threads"`` engine (gTTS, espeak-ng), else one after another. Each new
 segment is cached as soon as it is spoken, so a build that fails part-way resumes where it stopped.
+Two readers speak one after the other, each in its own way (its own processes or threads).
 """
 
 from __future__ import annotations
@@ -31,12 +35,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, ToolError
-from ..models import Clip, Script
+from ..models import Clip, Script, SegmentKind
 from .base import Engine, Speech
 from .cache import SegmentCache
 
 Progress = Callable[[int, int], None]  # (done, total)
 Done = Callable[[str, Speech], None]  # (cache key, speech)
+
+# What a headlines reader reads: everything around the stories.
+HEADLINE_KINDS = frozenset({SegmentKind.INTRO, SegmentKind.RUNDOWN, SegmentKind.HEADLINE,
+                            SegmentKind.TRANSITION, SegmentKind.OUTRO})
 
 
 def available_cores() -> int:
@@ -47,25 +55,30 @@ def available_cores() -> int:
 
 
 def synthesize_script(script: Script, engine: Engine, cache: SegmentCache,
-                      progress: Progress | None = None, workers: int = 0) -> tuple[Clip, ...]:
+                      progress: Progress | None = None, workers: int = 0,
+                      headlines: Engine | None = None) -> tuple[Clip, ...]:
     """One Clip per segment; cached segments are reused, the others synthesised concurrently.
 
     ``workers``: how many segments are spoken at once (0: one per core). ``progress(done, total)``
-    is called from this thread as segments become ready.
+    is called from this thread as segments become ready. ``headlines``: the engine that reads the
+    segments of ``HEADLINE_KINDS`` (None: ``engine`` reads everything).
     """
     if workers < 0:
         raise InputError(f"workers {workers}: must be 0 (one per core) or more")
-    identity = engine.identity
-    keys = [cache.key(identity, segment.spoken) for segment in script.segments]
+    both = [headlines, engine] if headlines is not None and headlines is not engine else [engine]
+    readers = [both[0] if segment.kind in HEADLINE_KINDS else engine for segment in script.segments]
+    identities = {id(reader): reader.identity for reader in both}
+    keys = [cache.key(identities[id(reader)], segment.spoken)
+            for reader, segment in zip(readers, script.segments, strict=True)]
     ready: dict[str, Speech] = {}
     for key in dict.fromkeys(keys):
         found = cache.get(key)
         if found is not None:
             ready[key] = found
-    todo: dict[str, str] = {}
-    for key, segment in zip(keys, script.segments, strict=True):
+    todo: dict[str, tuple[Engine, str]] = {}  # key: the reader and the text it says
+    for key, reader, segment in zip(keys, readers, script.segments, strict=True):
         if key not in ready:
-            todo.setdefault(key, segment.spoken)
+            todo.setdefault(key, (reader, segment.spoken))
     ids = {key: segment.id for key, segment in zip(keys, script.segments, strict=True)}
 
     total = len(keys)
@@ -76,19 +89,23 @@ def synthesize_script(script: Script, engine: Engine, cache: SegmentCache,
     def finished(key: str, speech: Speech) -> None:
         nonlocal done
         if not speech.pcm or len(speech.pcm) % 2:
-            raise ToolError(f"{engine.name}: produced no audio for segment {ids[key]}")
+            raise ToolError(f"{todo[key][0].name}: produced no audio for segment {ids[key]}")
         cache.put(key, speech)
         ready[key] = speech
         done += keys.count(key)
         if progress:
             progress(done, total)
 
-    if todo:
-        _speak_all(engine, todo, workers, cache.store, finished)
+    for reader in both:  # the few headlines first, then the stories
+        mine = {key: text for key, (who, text) in todo.items() if who is reader}
+        if mine:
+            _speak_all(reader, mine, workers, cache.store, finished)
 
-    rates = {speech.sample_rate for speech in ready.values()}
-    if len(rates) > 1:
-        raise ToolError(f"{engine.name}: segments came back at different sample rates")
+    for reader in both:  # one reader speaks at one rate; two readers may differ
+        rates = {ready[key].sample_rate for key, who in zip(keys, readers, strict=True)
+                 if who is reader}
+        if len(rates) > 1:
+            raise ToolError(f"{reader.name}: segments came back at different sample rates")
     clips: list[Clip] = []
     spoken_now: set[str] = set()
     for key, segment in zip(keys, script.segments, strict=True):

@@ -39,11 +39,14 @@ class PushResult:
     deleted: tuple[str, ...]
     unchanged: int  # files already on the remote as the site has them
     dry_run: bool = False  # nothing was done: uploaded and deleted say what would be
+    hub: str = ""  # the WebSub hub told of the new feed, if one was
 
     def summary(self) -> dict[str, object]:
-        """The one-object summary ``bulletin push --json`` prints."""
+        """The one-object summary ``bulletin push --json`` prints (with ``hub`` when one was
+        told)."""
+        told = {"hub": self.hub} if self.hub else {}
         return {"remote": self.remote, "uploaded": list(self.uploaded),
-                "deleted": list(self.deleted), "unchanged": self.unchanged}
+                "deleted": list(self.deleted), "unchanged": self.unchanged, **told}
 
     def lines(self) -> list[str]:
         """What ``bulletin push`` prints: a line for each file uploaded and deleted, and a total."""
@@ -52,8 +55,9 @@ class PushResult:
                  f"{self.unchanged} unchanged")
         if self.dry_run:
             total += " (dry run: nothing was changed)"
+        told = [f"told the WebSub hub {self.hub}"] if self.hub else []
         return [*(f"{up} {p}" for p in self.uploaded), *(f"{gone} {p}" for p in self.deleted),
-                total]
+                total, *told]
 
 
 def _plan(local: LocalSite, rclone: Rclone) -> Plan:

@@ -180,6 +180,7 @@ def _reason(entries: list[dict[str, object]], remote: str, shown: str) -> str | 
     text = re.sub(r"^Failed to \w+( with \d+ errors: last error was)?: ", "", text)
     text = re.sub(r"^(error listing|error in ListJSON): ", "", text)
     text = text.split("api error ", 1)[-1]  # S3: the code and message, not the request's details
+    text = re.sub(r"^.*request send failed, \w+ \"[^\"]*\": ", "", text)  # and why it was not sent
     text = re.sub(r"(RequestID|HostID): [^,]*, ", "", text)
     what = chosen.get("object")
     if what and isinstance(what, str):
