@@ -20,6 +20,7 @@ no RCLONE_* variable of the caller's and an empty rclone.conf of their own.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
@@ -35,10 +36,12 @@ from pathlib import Path
 
 import pytest
 
+from bulletin.feed.files import EPISODES_DIR
 from bulletin.runner import locate
 
 BUCKET, PREFIX = "shows", "podcast"  # S3 keeps the podcast under shows/podcast
 STARTUP_SECONDS = 20.0
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 # what rclone's SFTP client would otherwise probe for and, on an on-the-fly remote, fail to save
 SFTP_SHELL = {"shell_type": "unix", "md5sum_command": "md5sum", "sha1sum_command": "sha1sum"}
 _PORT = re.compile(r"127\.0\.0\.1:([1-9]\d*)")
@@ -239,7 +242,9 @@ class Remotes:
                flags: dict[str, str]) -> Remote:
         self._count += 1
         root = self.folder / f"{kind}-{self._count}"
-        (root / path.split("/")[0] if kind == "s3" else root).mkdir(parents=True)
+        # S3 has no folders, but rclone serve s3 (1.75) can fail ("Dir.Rename error: file does
+        # not exist", a 500) when uploads race to make the same new folder: make them beforehand.
+        (root / path / EPISODES_DIR if kind == "s3" else root).mkdir(parents=True)
         log_file = self.folder / f"{kind}-{self._count}.log"
         extra = [f"--{name.replace('_', '-')}={value}" for name, value in flags.items()]
         program = locate("rclone")
@@ -251,7 +256,7 @@ class Remotes:
                  "--rc-addr", "127.0.0.1:0", "--rc-user", control[0], "--rc-pass", control[1],
                  "-vv", str(root)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-                env=_server_environment(self.config))
+                env=_server_environment(self.config), preexec_fn=_die_with_parent)
         self._stack.callback(_stop, process)
         port, control_port = _wait_for_ports(process, log_file)
         return Remote(kind, root, path, options(port, secret), options(port, secret + "x"),
@@ -277,6 +282,22 @@ def _wait_for_ports(process: subprocess.Popen, log_file: Path) -> tuple[int, int
                 pass
         time.sleep(0.05)
     pytest.fail(f"rclone serve did not answer in {STARTUP_SECONDS:.0f} s: {log_file.read_text()}")
+
+
+def _prctl() -> Callable[..., int] | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux
+        return None
+
+
+_PRCTL = _prctl()  # found before any fork: the child only calls it
+
+
+def _die_with_parent() -> None:
+    """In the server, before rclone starts: end when the test run ends, even killed (Linux)."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _stop(process: subprocess.Popen) -> None:
