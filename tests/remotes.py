@@ -22,9 +22,10 @@ from pathlib import Path
 import pytest
 
 from folder_http import FolderServer, serving_folder
-from rclone_serve import Remote, Remotes
+from rclone_serve import Remote, Remotes, Stored, rclone
 
-__all__ = ["folder_server", "remotes", "s3_remote", "sftp_remote", "webdav_remote"]
+__all__ = ["FolderServer", "Remote", "Remotes", "Stored", "folder_server", "rclone", "remotes",
+           "s3_remote", "sftp_remote", "webdav_remote"]
 
 
 @pytest.fixture(scope="session")
