@@ -59,8 +59,13 @@ def first_change(site: Path, before: dict[str, float], kind: str) -> Callable[[]
                 fits = {"temp": name.endswith(".tmp"), "mp3": name.endswith(".mp3"),
                         "vtt": name.endswith(".vtt"), "feed": name == "feed.xml",
                         "page": name == "index.html"}[kind]
-                if fits and before.get(entry.path) != entry.stat().st_mtime_ns:
-                    return True
+                if not fits:
+                    continue
+                try:
+                    if before.get(entry.path) != entry.stat().st_mtime_ns:
+                        return True
+                except FileNotFoundError:
+                    return True  # written a moment ago and already renamed: a change all the same
         return False
     return changed
 
