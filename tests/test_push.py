@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import shutil
 import threading
 import time
@@ -444,3 +445,15 @@ def test_edition_push_pushes_and_catches_up_when_nothing_is_new(
     assert again.exit_code == 0, again.output
     summary = json.loads(again.stdout)
     assert summary["published"] is False and summary["push"]["uploaded"] == ["index.html"]
+
+
+def test_a_verbose_push_logs_its_commands_without_the_remote_s_secrets(
+        cli, sites, tmp_path, s3_remote, caplog) -> None:
+    site = copy_of(sites.one, tmp_path)
+    secret = s3_remote.options["secret_access_key"]
+    with caplog.at_level(logging.DEBUG, logger="bulletin"):
+        result = cli("-v", "push", "--site", site, "--to", s3_remote.target)
+    assert result.exit_code == 0, result.output
+    commands = [r.getMessage() for r in caplog.records if r.getMessage().startswith("running:")]
+    assert any("rclone" in c and "secret_access_key=***" in c for c in commands)
+    assert secret not in result.output and all(secret not in c for c in commands)

