@@ -209,7 +209,7 @@ def test_a_localhost_site_is_served_with_the_servers_own_address(local_site):
             assert got.status == 200
             assert body == (local_site / urlsplit(url).path.lstrip("/")).read_bytes()
         _, page = request(server, "/")
-        assert f'value="{base}feed.xml"'.encode() in page
+        assert f'<code id="feed-url">{base}feed.xml</code>'.encode() in page
     assert response.getheader("Content-Type").startswith("application/rss+xml")
     assert root.xpath("string(//podcast:guid)", namespaces=NS) == \
         parse_feed(local_site).xpath("string(//podcast:guid)", namespaces=NS), \
