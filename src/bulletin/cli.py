@@ -352,12 +352,15 @@ def episodes_remove(
 @feed_app.command("check")
 @reports_errors
 def feed_check(config: ConfigOption = None, site: SiteOption = None) -> None:
-    """Check the site as a podcast app would; print each problem; exit 1 when there is any."""
-    from .feed.check import check_site
+    """Check the site as a podcast app would; print each problem; exit 1 when there is any.
+    Warnings (settings left at bulletin's defaults) go to stderr and leave the exit status be."""
+    from .feed.check import check_site, default_warnings
 
     cfg = _config(config, Overrides(site=site))
     if not cfg.site.is_dir():
         raise InputError(f"{cfg.site}: no such site folder")
+    for warning in default_warnings(cfg.site, cfg.source):
+        typer.echo(f"bulletin: warning: {warning}", err=True)
     problems = check_site(cfg.site)
     for problem in problems:
         typer.echo(problem)
