@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.config import Config, load_config
+from bulletin.config import Config, Overrides, load_config
+from conftest import article
+from sitekit import quick_build
 
 TITLE = 'Kestrel "Bay" Tonight \u2014 caf\u00e9 \\ night'
 OPTIONS = {"--title": "Marlow Green Tonight", "--author": "Green FM",
@@ -197,3 +199,13 @@ def test_the_file_shows_every_setting_commented_at_its_default(cli, tmp_path):
     expected = {name for name, value in settings(Config()).items() if value is not None}
     assert expected <= shown, f"not in the file: {sorted(expected - shown)}"
     assert "cache_dir" in text
+
+
+def test_a_show_set_up_by_init_builds_a_feed_that_passes_its_check_without_warnings(cli,
+                                                                                     tmp_path):
+    assert cli("init", *options()).exit_code == 0
+    config = load_config(Path("bulletin.toml"), Overrides(cache_dir=tmp_path / "cache"))
+    quick_build(config, article(tmp_path, "a.txt", "First story", "A paragraph to read."))
+    result = cli("feed", "check")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout == f"{config.site / 'feed.xml'}: OK\n"
