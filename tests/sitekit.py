@@ -157,7 +157,7 @@ def serve_command(site: Path, *args: str, env: dict[str, str] | None = None,
                 banner.append(line)
                 if line.startswith("Serving ") and " at " in line:
                     url = line.rsplit(" at ", 1)[1].strip()
-                if line.startswith("Scan the code"):
+                if line.startswith("Press Ctrl+C"):
                     break
             served = Served(process, url, "".join(banner), log)
             assert url, served.banner + served.stderr()

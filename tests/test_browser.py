@@ -15,6 +15,7 @@ import lxml.html
 import pytest
 from PIL import Image
 
+from browserkit import phone_page
 from conftest import article
 from sitekit import make_config, quick_build, running_server
 
@@ -80,14 +81,15 @@ def test_the_page_loads_without_console_errors_and_shows_every_episode(site, tmp
             assert connection.getresponse().status == 200, link
             connection.close()
     assert console_messages(run) == []
-    assert page.xpath("string(//input[@id='feed-url']/@value)") == base + "feed.xml"
+    assert page.xpath("string(//*[@id='feed-url'])") == base + "feed.xml"
     requests = log.getvalue().splitlines()
     assert not [line for line in requests if re.search(r'" [45]\d\d ', line)], requests
     assert any(".mp3 HTTP/1.1\" 206" in line for line in requests), \
         "the browser's player read the audio with byte ranges"
 
 
-@pytest.mark.parametrize(("name", "width", "height"), [("phone", 412, 1400),
+# a phone's screenshot is tall enough for the whole page: there the card follows the episodes
+@pytest.mark.parametrize(("name", "width", "height"), [("phone", 412, 2200),
                                                        ("desktop", 1200, 1400)])
 def test_a_screenshot_shows_the_page_with_a_scannable_feed_qr_code(site, tmp_path, name, width,
                                                                    height):
@@ -104,3 +106,57 @@ def test_a_screenshot_shows_the_page_with_a_scannable_feed_qr_code(site, tmp_pat
     decoded = subprocess.run(["zbarimg", "--quiet", "--raw", str(shot)], capture_output=True,
                              text=True, check=True).stdout.strip()
     assert decoded == feed_url
+
+
+PUBLISHED_AT = "https://radio.kestrel-bay.example.org/podcasts/evening-bulletin/"
+MEASURE = """(() => {
+  const box = (node) => {
+    const r = node.getBoundingClientRect();
+    return {top: r.top + scrollY, bottom: r.bottom + scrollY, left: r.left, right: r.right};
+  };
+  const feed = document.getElementById("feed-url");
+  return {
+    viewport: innerWidth,
+    page_width: document.documentElement.scrollWidth,
+    feed: {...box(feed), text: feed.value !== undefined ? feed.value : feed.textContent.trim(),
+           scroll_width: feed.scrollWidth, client_width: feed.clientWidth,
+           scroll_height: feed.scrollHeight, client_height: feed.clientHeight},
+    card: box(document.querySelector("section.subscribe")),
+    episodes: Array.from(document.querySelectorAll("article.episode"), box),
+  };
+})()"""
+
+
+@pytest.fixture(scope="module")
+def published_site(tmp_path_factory) -> Path:
+    """Two episodes of a show published at a long address, as a real one often is."""
+    root = tmp_path_factory.mktemp("phone")
+    config = make_config(root, base_url=PUBLISHED_AT)
+    start = dt.datetime(2026, 11, 2, 7, 0, tzinfo=dt.UTC)
+    for n, title in enumerate(TITLES[:2]):
+        quick_build(config, article(root, f"{n}.txt", title, f"Paragraph {n} for the phone."),
+                    when=start + dt.timedelta(days=n))
+    return config.site
+
+
+def test_on_a_phone_the_feed_url_shows_whole_and_the_episodes_come_before_the_card(
+        published_site, tmp_path):
+    with running_server(published_site) as server, \
+            phone_page(server.own_url, tmp_path / "profile", width=390) as evaluate:
+        seen = evaluate(MEASURE)
+        copied = evaluate("""document.getElementById("copy-feed").click();
+            new Promise((done) => setTimeout(done, 500)).then(() => [
+              document.getElementById("copy-feed").textContent, getSelection().toString()])""")
+    assert seen["viewport"] == 390
+    assert seen["page_width"] <= 390, "nothing sticks out sideways"
+    feed = seen["feed"]
+    assert feed["text"] == PUBLISHED_AT + "feed.xml"
+    assert feed["scroll_width"] <= feed["client_width"], f"the feed URL is cut off: {feed}"
+    assert feed["scroll_height"] <= feed["client_height"], f"the feed URL is cut off: {feed}"
+    assert feed["left"] >= 0 and feed["right"] <= 390, feed
+    episodes, card = seen["episodes"], seen["card"]
+    assert len(episodes) == 2
+    assert all(episode["bottom"] <= card["top"] for episode in episodes), (episodes, card)
+    button, selected = copied
+    assert button == "Copied" or selected == PUBLISHED_AT + "feed.xml", \
+        "Copy copies the address, or selects it whole to copy by hand"

@@ -195,3 +195,49 @@ def test_a_broken_catalog_is_reported_in_one_line(case, cli, site):
     assert result.stdout.strip().splitlines() == [next(
         line for line in result.stdout.splitlines() if line.startswith(f"{catalog}: "))]
     assert words in result.stdout
+
+
+def warnings_of(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("bulletin: warning: ")]
+
+
+def default_warning(site: Path, key: str, value: str) -> str:
+    return (f"bulletin: warning: {site / 'feed.xml'}: {key} \"{value}\" is bulletin's default, "
+            f"not one chosen: set {key} under [show] in bulletin.toml (even to \"{value}\" if "
+            "that is right)")
+
+
+def test_defaults_left_in_the_feed_are_warnings_that_do_not_fail_the_check(cli, built):
+    result = cli("feed", "check", "--site", built)
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"{built / 'feed.xml'}: OK"
+    assert result.stderr.splitlines() == [default_warning(built, "author", "bulletin"),
+                                          default_warning(built, "language", "en-us")]
+
+
+def test_a_default_set_on_purpose_in_bulletin_toml_is_no_warning(cli, built):
+    Path("bulletin.toml").write_text('[show]\nlanguage = "en-us"\n')
+    result = cli("feed", "check", "--site", built)
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [default_warning(built, "author", "bulletin")]
+    Path("bulletin.toml").write_text('[show]\nlanguage = "en-us"\nauthor = "bulletin"\n')
+    result = cli("feed", "check", "--site", built)
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_a_feed_with_its_own_author_and_language_has_no_warning(cli, site):
+    def change(root):
+        for path, value in (("channel/itunes:author", "Green FM"), ("channel/language", "en-gb")):
+            root.find(path, NS).text = value
+    edit_feed(site, change)
+    result = cli("feed", "check", "--site", site)
+    assert (result.exit_code, result.stderr) == (0, "")
+
+
+def test_warnings_go_to_stderr_and_problems_to_stdout(cli, site):
+    drop_author(site)
+    result = cli("feed", "check", "--site", site)
+    assert result.exit_code == 1, "a problem fails the check"
+    assert result.stdout.splitlines() == [
+        f"{site / 'feed.xml'}: channel has no <itunes:author>"]
+    assert warnings_of(result) == [default_warning(site, "language", "en-us")]

@@ -209,7 +209,7 @@ def test_a_localhost_site_is_served_with_the_servers_own_address(local_site):
             assert got.status == 200
             assert body == (local_site / urlsplit(url).path.lstrip("/")).read_bytes()
         _, page = request(server, "/")
-        assert f'value="{base}feed.xml"'.encode() in page
+        assert f'<code id="feed-url">{base}feed.xml</code>'.encode() in page
     assert response.getheader("Content-Type").startswith("application/rss+xml")
     assert root.xpath("string(//podcast:guid)", namespaces=NS) == \
         parse_feed(local_site).xpath("string(//podcast:guid)", namespaces=NS), \
@@ -247,6 +247,7 @@ def test_serve_prints_the_feed_url_and_a_qr_code_of_it(public_site, tmp_path):
         assert len(qr) > 10
         qr_text_to_png(qr, tmp_path / "qr.png")
         assert decode_qr(tmp_path / "qr.png") == f"{PUBLIC}feed.xml"
+        assert lines[-2:] == ["Scan the code with a phone to subscribe.", "Press Ctrl+C to stop."]
         assert "warning" not in served.stderr()
 
 
@@ -283,6 +284,71 @@ def test_serve_on_every_interface_warns_and_gives_a_reachable_address(local_site
     assert result.stderr.splitlines()[0] == (
         "bulletin: warning: listening on 0.0.0.0, beyond this machine: anyone on the network "
         "can fetch the site")
+
+
+def qr_lines(text: str) -> list[str]:
+    """The lines of a compact terminal QR code in ``text``."""
+    return [line for line in text.splitlines() if set(line) <= set("█▀▄ ") and line.strip()]
+
+
+def test_serve_on_this_machine_only_says_so_and_shows_no_qr_code(local_site):
+    with serve_command(local_site, "--port", "0") as served:
+        port = urlsplit(served.url).port
+        assert served.banner.splitlines() == [
+            f"Serving {local_site.resolve()} at http://127.0.0.1:{port}/",
+            f"Feed: http://127.0.0.1:{port}/feed.xml",
+            "(the site was built for localhost, so its feed and page are served with this "
+            "server's address)",
+            "Local only: no other device can reach this address, so a phone cannot subscribe "
+            "here.",
+            "For a phone on the same network: bulletin serve --host 0.0.0.0",
+            "Press Ctrl+C to stop.",
+        ]
+    assert qr_lines(served.banner) == []
+
+
+@pytest.fixture
+def bound_to_loopback(monkeypatch):
+    """A server asked for every interface is bound to 127.0.0.1 only, and stops at once: the
+    test sees what ``bulletin serve --host 0.0.0.0`` prints, and nothing listens beyond this
+    machine."""
+    bind = socketserver.TCPServer.server_bind
+
+    def loopback_only(server: socketserver.TCPServer) -> None:
+        server.server_address = ("127.0.0.1", server.server_address[1])
+        bind(server)
+
+    def stop_at_once(server: SiteServer) -> None:
+        raise KeyboardInterrupt
+    monkeypatch.setattr(socketserver.TCPServer, "server_bind", loopback_only)
+    monkeypatch.setattr(SiteServer, "serve_forever", stop_at_once)
+
+
+def test_serve_on_every_interface_shows_the_lan_address_and_its_qr_code(
+        local_site, tmp_path, cli, bound_to_loopback, monkeypatch):
+    monkeypatch.setattr("bulletin.publish.server.lan_address", lambda: "198.51.100.23")
+    result = cli("serve", "--site", local_site, "--host", "0.0.0.0", "--port", "0")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"Serving {local_site.resolve()} at http://198.51.100.23:")
+    feed = lines[0].rsplit(" at ", 1)[1] + "feed.xml"
+    assert lines[1] == f"Feed: {feed}"
+    qr_text_to_png(qr_lines(result.stdout), tmp_path / "qr.png")
+    assert decode_qr(tmp_path / "qr.png") == feed
+    assert lines[-2:] == ["Scan the code with a phone on the same network to subscribe.",
+                          "Press Ctrl+C to stop."]
+    assert "Local only" not in result.stdout
+
+
+def test_serve_on_every_interface_without_a_network_address_says_a_phone_cannot_reach_it(
+        local_site, cli, bound_to_loopback, monkeypatch):
+    monkeypatch.setattr("bulletin.publish.server.lan_address", lambda: "127.0.0.1")
+    result = cli("serve", "--site", local_site, "--host", "0.0.0.0", "--port", "0")
+    assert qr_lines(result.stdout) == []
+    assert "Scan the code" not in result.stdout
+    assert result.stdout.splitlines()[-2:] == [
+        "No network address was found for this machine, so a phone cannot reach it: connect "
+        "it to the phone's network (Wi-Fi) and start again.",
+        "Press Ctrl+C to stop."]
 
 
 def test_ctrl_c_stops_the_server_cleanly(public_site):

@@ -338,6 +338,37 @@ def script_command(
         atomic_write_text(out, text)
 
 
+@app.command()
+@reports_errors
+def init(
+    title: Annotated[str | None, typer.Option(help="The show's title.")] = None,
+    author: Annotated[str | None, typer.Option(help="Its author: a person, or the newsroom.")]
+    = None,
+    email: Annotated[str | None, typer.Option(help="The owner's e-mail address.")] = None,
+    language: Annotated[str | None, typer.Option(help="Its language code: en-gb, en-us, fr...")]
+    = None,
+    base_url: Annotated[str | None, typer.Option(help="The URL the site will be published at.")]
+    = None,
+    engine: EngineOption = None,
+    voice: VoiceOption = None,
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", help="The file to write (default: ./bulletin.toml).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
+    = False,
+) -> None:
+    """Write a commented bulletin.toml for your show, asking for what no option gives."""
+    from .config import DEFAULT_CONFIG_FILE
+    from .firstrun import Answers, init_config
+
+    done = init_config(config or DEFAULT_CONFIG_FILE, Answers(
+        title=title, author=author, email=email, language=language, base_url=base_url,
+        engine=engine, voice=voice), force=force)
+    for warning in done.warnings:
+        typer.echo(f"bulletin: warning: {warning}", err=True)
+    typer.echo(f"{'replaced' if done.replaced else 'wrote'} {done.path}; next: "
+               "bulletin build ARTICLE, then bulletin serve")
+
+
 episodes_app = typer.Typer(no_args_is_help=True, help="List or remove published episodes.")
 feed_app = typer.Typer(no_args_is_help=True, help="Check the published feed.")
 app.add_typer(episodes_app, name="episodes")
@@ -385,12 +416,15 @@ def episodes_remove(
 @feed_app.command("check")
 @reports_errors
 def feed_check(config: ConfigOption = None, site: SiteOption = None) -> None:
-    """Check the site as a podcast app would; print each problem; exit 1 when there is any."""
-    from .feed.check import check_site
+    """Check the site as a podcast app would; print each problem; exit 1 when there is any.
+    Warnings (settings left at bulletin's defaults) go to stderr and leave the exit status be."""
+    from .feed.check import check_site, default_warnings
 
     cfg = _config(config, Overrides(site=site))
     if not cfg.site.is_dir():
         raise InputError(f"{cfg.site}: no such site folder")
+    for warning in default_warnings(cfg.site, cfg.source):
+        typer.echo(f"bulletin: warning: {warning}", err=True)
     problems = check_site(cfg.site)
     for problem in problems:
         typer.echo(problem)

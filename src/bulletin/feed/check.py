@@ -7,6 +7,9 @@ site, with enclosure lengths equal to the files' byte sizes, durations matching 
 unique, dates in RFC 2822 form, the artwork square and within size, and each companion file
 parseable, every chapters list non-empty. The catalog beside the feed must be one bulletin can
 build on: an SQLite file with the right tables and columns, whole, whose rows decode.
+
+``default_warnings(site, config_file)`` → warnings, not problems: what the feed says that looks
+left at bulletin's defaults by accident (the author "bulletin", the language "en-us").
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from ..config import ShowConfig
 from ..errors import BulletinError, ToolError
 from ..ffmpeg import probe_seconds
+from ..fileio import read_user_toml
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from .artwork import artwork_problems
 from .catalog import EMPTY, FILENAME, Catalog
@@ -241,19 +246,48 @@ def check_site(site: Path, runner: CommandRunner = DEFAULT_RUNNER) -> list[str]:
     return _check_feed(site, runner) + catalog_problems(site)
 
 
-def _check_feed(site: Path, runner: CommandRunner) -> list[str]:
-    feed = site / FEED_FILE
+# The [show] settings whose defaults should not reach a feed unchosen, and where the feed says them
+DEFAULTS_SEEN = {"author": "itunes:author", "language": "language"}
+
+
+def default_warnings(site: Path, config_file: Path | None = None) -> list[str]:
+    """One line for each of ``DEFAULTS_SEEN`` that the site's feed gives at bulletin's default
+    while ``config_file`` (the bulletin.toml in use, if any) does not set it: left there by
+    accident, most likely. A feed that cannot be read warns of nothing (``check_site`` says why).
+    """
+    root = _parse(site / FEED_FILE)
+    channel = root.find("channel") if isinstance(root, etree._Element) else None
+    chosen = read_user_toml(config_file, "config").get("show", {}) if config_file else {}
+    warnings = []
+    for key, path in DEFAULTS_SEEN.items():
+        default = getattr(ShowConfig(), key)
+        if channel is not None and _text(channel, path) == default and key not in chosen:
+            warnings.append(f"{site / FEED_FILE}: {key} \"{default}\" is bulletin's default, "
+                            f"not one chosen: set {key} under [show] in bulletin.toml (even to "
+                            f"\"{default}\" if that is right)")
+    return warnings
+
+
+def _parse(feed: Path) -> etree._Element | str:
+    """The feed's root element, or the one line saying why it cannot be read."""
     try:
         data = feed.read_bytes()
     except FileNotFoundError:
-        return [f"{feed}: missing"]
+        return f"{feed}: missing"
     except OSError as exc:
-        return [f"{feed}: cannot read ({exc.strerror})"]
+        return f"{feed}: cannot read ({exc.strerror})"
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
     try:
-        root = etree.fromstring(data, parser)
+        return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        return [f"{feed}: not well-formed XML ({exc})"]
+        return f"{feed}: not well-formed XML ({exc})"
+
+
+def _check_feed(site: Path, runner: CommandRunner) -> list[str]:
+    feed = site / FEED_FILE
+    root = _parse(feed)
+    if isinstance(root, str):
+        return [root]
     channel = root.find("channel")
     if root.tag != "rss" or root.get("version") != "2.0" or channel is None:
         return [f"{feed}: not an RSS 2.0 feed"]

@@ -2,7 +2,7 @@
 
 ``lan_address()`` → this machine's address on its local network; ``is_loopback_host(host)`` and
 ``url_host(host)`` judge and write a host; ``announce(server, out)`` prints the site's address and
-its feed URL as a QR code for a phone to scan.
+its feed URL, as a QR code when a phone can reach it, else a plain "local only" and what to do.
 """
 
 from __future__ import annotations
@@ -51,18 +51,42 @@ def url_host(host: str) -> str:
 
 
 def announce(server: SiteServer, out: TextIO) -> None:
-    """Tell the user where the site is and show the feed URL as a QR code for a phone."""
-    import segno
+    """Tell the user where the site is and how a phone can subscribe: the feed URL as a QR code
+    when a phone can reach it; when it cannot (a server on this machine only, or no network
+    address), say so plainly and how to serve it to the network instead."""
+    from urllib.parse import urlsplit
+
+    from ..feed.rss import is_local
 
     out.write(f"Serving {server.site} at {server.own_url}\n")
     out.write(f"Feed: {server.feed_url}\n")
     if server.rewrite_to:
         out.write("(the site was built for localhost, so its feed and page are served with "
                   "this server's address)\n")
+    if is_local(server.feed_url):
+        out.write(_unreachable(server))
+    else:
+        _qr(server.feed_url, out)
+        nearby = urlsplit(server.feed_url).netloc == urlsplit(server.own_url).netloc
+        out.write("Scan the code with a phone " + ("on the same network " if nearby else "")
+                  + "to subscribe.\n")
+    out.write("Press Ctrl+C to stop.\n")
+    out.flush()
+
+
+def _unreachable(server: SiteServer) -> str:
+    """Why no phone can reach the feed's address, and what to do about it."""
+    if server.everywhere:
+        return ("No network address was found for this machine, so a phone cannot reach it: "
+                "connect it to the phone's network (Wi-Fi) and start again.\n")
+    return ("Local only: no other device can reach this address, so a phone cannot subscribe "
+            "here.\nFor a phone on the same network: bulletin serve --host 0.0.0.0\n")
+
+
+def _qr(text: str, out: TextIO) -> None:
+    import segno
+
     try:
-        segno.make(server.feed_url, error="m").terminal(out=out, compact=True)
+        segno.make(text, error="m").terminal(out=out, compact=True)
     except UnicodeEncodeError:
         out.write("(this terminal cannot show the QR code; open the index page instead)\n")
-    out.write("Scan the code with a phone on the same network to subscribe. "
-              "Press Ctrl+C to stop.\n")
-    out.flush()
