@@ -131,6 +131,7 @@ class Story:
     segments: tuple[Segment, ...]
     url: str | None = None
     sources: tuple[str, ...] = ()  # a link to each source of the story, its own url first
+    site: str | None = None  # the name its source goes by (og:site_name, front matter, feed title)
 
 
 @dataclass(frozen=True)

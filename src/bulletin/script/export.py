@@ -2,10 +2,11 @@
 
 Two forms, holding the same data:
 
-* JSON: ``{"title", "date", "guid_key", "stories": [{"title", "source", "url", "segments":
-  [segment ids]}], "segments": [{"id", "kind", "text", "spoken", "pause_after"}, ...all, in
-  spoken order]}``. Each segment is written once, in ``segments``; a story lists the ids of its
-  segments, so there is one place to fix a word.
+* JSON: ``{"title", "date", "guid_key", "stories": [{"title", "source", "url", "site",
+  "sources", "segments": [segment ids]}], "segments": [{"id", "kind", "text", "spoken",
+  "pause_after"}, ...all, in spoken order]}``. Each segment is written once, in ``segments``; a
+  story lists the ids of its segments, so there is one place to fix a word. A story's ``site``
+  is the name its source goes by, ``sources`` a link to each of its sources.
 * Markdown: reads like the bulletin. Each segment's spoken text is one paragraph; headings carry
   the titles; an HTML comment before each part (invisible when rendered) keeps what a rebuild
   needs: ``<!-- bulletin-script {...} -->`` once at the top, ``<!-- story {...} -->`` under each
@@ -35,8 +36,8 @@ def script_data(script: Script) -> dict[str, Any]:
 
 
 def _story_data(story: Story) -> dict[str, Any]:
-    return {"title": story.title, "source": story.source, "url": story.url,
-            "segments": [seg.id for seg in story.segments]}
+    return {"title": story.title, "source": story.source, "url": story.url, "site": story.site,
+            "sources": list(story.sources), "segments": [seg.id for seg in story.segments]}
 
 
 def _segment_data(seg: Segment) -> dict[str, Any]:

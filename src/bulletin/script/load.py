@@ -191,6 +191,15 @@ def _text(value: Any, where: str, name: str, *, required: bool = True) -> str | 
     return " ".join(value.split())
 
 
+def _links(value: Any, index: int, name: str) -> tuple[str, ...]:
+    """A story's links to its sources: a list of text, as many as a bulletin has stories."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise InputError(f"{name}: story {index} sources must be a list of links")
+    if len(value) > MAX_STORIES:
+        raise InputError(f"{name}: story {index} has {size(len(value), MAX_STORIES, 'sources')}")
+    return tuple(dict.fromkeys(" ".join(v.split()) for v in value))
+
+
 def _capped(value: str | None, cap: int, where: str, name: str) -> str:
     """``value`` (required text) when it is within ``cap`` characters."""
     value = value or ""
@@ -266,7 +275,9 @@ def script_from_data(data: Any, name: str) -> Script:
                              source=_text(raw.get("source"), "story source", name,
                                           required=False),
                              segments=tuple(by_id[i] for i in ids),
-                             url=_text(raw.get("url"), "story url", name, required=False)))
+                             url=_text(raw.get("url"), "story url", name, required=False),
+                             site=_text(raw.get("site"), "story site", name, required=False),
+                             sources=_links(raw.get("sources", []), index, name)))
     if not stories:
         raise InputError(f"{name}: the script has no story (a script needs at least one story "
                          "with at least one spoken segment)")

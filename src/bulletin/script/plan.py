@@ -149,7 +149,8 @@ def plan_script(articles: list[Article], config: Config, date: dt.date,
                 story_segments += add("body", sentence, where, pause=pause)
         links = tuple(dict.fromkeys(link for link in (article.url, *article.also) if link))
         stories.append(Story(title=article.title, source=article.site or article.source,
-                             segments=tuple(story_segments), url=article.url, sources=links))
+                             segments=tuple(story_segments), url=article.url, sources=links,
+                             site=article.site))
     add("outro", render("outro.txt.j2", templates, show=show, date=date).strip(), "outro.txt.j2")
 
     sources = [a.source for a in articles]
