@@ -173,6 +173,7 @@ class Chapter:
     title: str
     start: float
     end: float
+    url: str | None = None  # a story's chapter: the story's own address
 
 
 @dataclass(frozen=True)

@@ -45,25 +45,31 @@ class SiteSettings:
 
 
 def _encode(items: tuple[Chapter, ...] | tuple[Cue, ...]) -> str:
-    """Chapters or cues as JSON objects, each value under its field's name."""
-    return json.dumps([dataclasses.asdict(item) for item in items])
+    """Chapters or cues as JSON objects, each value under its field's name (a field left at
+    None, such as the url of a chapter that is no story's, is left out)."""
+    return json.dumps([{name: value for name, value in dataclasses.asdict(item).items()
+                        if value is not None} for item in items])
 
 
 def _decode(raw: str, kind: type[Chapter] | type[Cue]) -> tuple:
-    """Chapters or cues as stored: ``[{"title" or "text": …, "start": …, "end": …}, …]`` (or, as
-    catalogs made before 0.1.1 hold them, ``[[kind, text, start, end], …]``); ValueError if not."""
+    """Chapters or cues as stored: ``[{"title" or "text": …, "start": …, "end": …}, …]``, a
+    chapter perhaps with its ``"url"`` (or, as catalogs made before 0.1.1 hold them, ``[[kind,
+    text, start, end], …]``); ValueError if not."""
     rows = json.loads(raw)
     if not isinstance(rows, list):
         raise ValueError("not a list")
-    text, *times = names = [f.name for f in dataclasses.fields(kind)]
+    fields = dataclasses.fields(kind)
+    names = [f.name for f in fields]
+    text, *times = required = [f.name for f in fields if f.default is dataclasses.MISSING]
     items = []
     for row in rows:
-        if isinstance(row, list) and len(row) == len(names) + 1:
-            row = dict(zip(names, row[1:], strict=True))  # the older form: [kind, *values]
-        if not (isinstance(row, dict) and sorted(row) == sorted(names)
+        if isinstance(row, list) and len(row) == len(required) + 1:
+            row = dict(zip(required, row[1:], strict=True))  # the older form: [kind, *values]
+        if not (isinstance(row, dict) and set(required) <= set(row) <= set(names)
                 and isinstance(row[text], str)
                 and all(isinstance(row[t], int | float) and not isinstance(row[t], bool)
-                        for t in times)):
+                        for t in times)
+                and all(isinstance(row[n], str) for n in row if n not in required)):
             raise ValueError(f"{row!r} is not {{{', '.join(names)}}}")
         items.append(kind(**row))
     return tuple(items)

@@ -44,7 +44,7 @@ from ..feed import (
 from ..feed.artwork import artwork_problems
 from ..feed.recover import listed_files
 from ..feed.rss import feed_url, is_local, podcast_guid
-from ..feed.text import clean_text, one_line
+from ..feed.text import clean_text, one_line, web_address
 from ..ffmpeg import probe_seconds
 from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
 from ..models import Chapter, Cue, Episode, Mix, Script
@@ -130,7 +130,8 @@ def site_files(episodes: Sequence[Episode], settings: SiteSettings) -> dict[str,
 def _clean_episode(episode: Episode) -> Episode:
     return dataclasses.replace(
         episode, title=one_line(episode.title), description=clean_text(episode.description),
-        chapters=tuple(Chapter(one_line(c.title), c.start, c.end) for c in episode.chapters),
+        chapters=tuple(Chapter(one_line(c.title), c.start, c.end, web_address(c.url))
+                       for c in episode.chapters),
         cues=tuple(Cue(one_line(c.text), c.start, c.end) for c in episode.cues))
 
 
