@@ -143,6 +143,7 @@ class Script:
     stories: tuple[Story, ...]
     segments: tuple[Segment, ...]
     guid_key: str  # what identifies "the same bulletin" across rebuilds
+    edited: bool = False  # read from a script file its producer changed (see script.review)
 
 
 @dataclass(frozen=True)

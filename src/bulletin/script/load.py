@@ -1,10 +1,11 @@
 """Reading a reviewed script file back into a ``Script``: the JSON or Markdown that ``export``
 writes, perhaps edited by a producer.
 
-In: a path. Out: ``Script``, within the caps of ``limits`` and ``bulletin.limits``. Whatever cannot
-be read raises ``InputError`` naming the file and the problem (and, in Markdown, the line): JSON
-nested too deep or not well formed, a missing, repeated or broken marker, text outside any
-segment, a segment of an unknown kind, a story naming a segment that is not there, and so on.
+In: a path. Out: ``Script``, within the caps of ``limits`` and ``bulletin.limits``, its edits told
+(``review``). Whatever cannot be read raises ``InputError`` naming the file and the problem (and,
+in Markdown, the line): JSON nested too deep or not well formed, a missing, repeated or broken
+marker, text outside any segment, a segment of an unknown kind, a story naming a segment that is
+not there, and so on.
 Text is never silently moved into the segment before it; a producer's own comments are skipped,
 as they are when rendered.
 """
@@ -34,6 +35,7 @@ from .limits import (
     json_depth,
 )
 from .plan import PAUSE_AFTER
+from .review import reviewed
 
 _MARKER_START = re.compile(r"^<!--\s*(bulletin-script|story|segment)(?=\s|\{|-->|$)")
 _MARKER = re.compile(r"^<!--\s*(bulletin-script|story|segment)\s*(.*?)\s*-->$")
@@ -285,8 +287,8 @@ def script_from_data(data: Any, name: str) -> Script:
     key = data.get("guid_key")
     if not isinstance(key, str) or not key.strip():
         key = hashlib.sha256(f"{title}|{date.isoformat()}".encode()).hexdigest()
-    return Script(title=title, date=date, stories=tuple(stories), segments=tuple(segments),
-                  guid_key=key)
+    return reviewed(Script(title=title, date=date, stories=tuple(stories),
+                           segments=tuple(segments), guid_key=key), data)
 
 
 def load_script(path: str | Path) -> Script:
