@@ -4,8 +4,9 @@
 adds an episode or replaces the one with the same guid in place (keeping its first publication date
 and episode number), ``remove`` and ``retire`` take episodes out, ``save_settings`` records the show
 settings the site was last rendered with, ``keep_replaced``/``replaced_due`` remember audio a
-rebuild replaced until its grace period is over; ``episodes()`` lists them newest first. Rows that
-do not decode are a ``NotACatalog`` naming the file.
+rebuild replaced until its grace period is over, ``note_edited``/``edited_at`` remember which
+episodes were built from a script its producer edited; ``episodes()`` lists them newest first,
+``get`` finds one by its guid. Rows that do not decode are a ``NotACatalog`` naming the file.
 """
 
 from __future__ import annotations
@@ -123,10 +124,16 @@ class Catalog(CatalogFile):
             db.execute("INSERT OR REPLACE INTO settings VALUES ('last_number', ?)",
                        (str(episode.number),))
 
-    def remove(self, db: sqlite3.Connection, guid: str) -> Episode | None:
+    def get(self, db: sqlite3.Connection, guid: str) -> Episode | None:
+        """The episode whose guid is ``guid``, if there is one."""
         found = self._rows(db, "WHERE guid = ?", (guid,))
-        db.execute("DELETE FROM episodes WHERE guid = ?", (guid,))
         return found[0] if found else None
+
+    def remove(self, db: sqlite3.Connection, guid: str) -> Episode | None:
+        found = self.get(db, guid)
+        db.execute("DELETE FROM episodes WHERE guid = ?", (guid,))
+        db.execute("DELETE FROM edited WHERE guid = ?", (guid,))
+        return found
 
     def find(self, db: sqlite3.Connection, guid: str) -> Episode:
         """The episode whose guid is ``guid`` or starts with it (when only one does)."""
@@ -148,6 +155,7 @@ class Catalog(CatalogFile):
             return []
         old = self._rows(db)[keep:]
         db.executemany("DELETE FROM episodes WHERE guid = ?", [(e.guid,) for e in old])
+        db.executemany("DELETE FROM edited WHERE guid = ?", [(e.guid,) for e in old])
         return old
 
     def _rows(self, db: sqlite3.Connection, where: str = "", args: tuple = ()) -> list[Episode]:
@@ -182,6 +190,30 @@ class Catalog(CatalogFile):
             return self._rows(db)
         with self.reading() as conn:
             return self._rows(conn)
+
+    # Episodes built from an edited script
+
+    def note_edited(self, db: sqlite3.Connection, guid: str, edited: bool,
+                    when: dt.datetime) -> None:
+        """Remember whether the episode ``guid`` was built (at ``when``) from an edited script."""
+        if edited:
+            db.execute("INSERT OR REPLACE INTO edited VALUES (?, ?)", (guid, when.isoformat()))
+        else:
+            db.execute("DELETE FROM edited WHERE guid = ?", (guid,))
+
+    def edited_at(self, db: sqlite3.Connection, guid: str) -> dt.datetime | None:
+        """When the episode ``guid`` was built from an edited script; None if it was not (or the
+        catalog is older than this record)."""
+        if not self.has_table(db, "edited"):
+            return None
+        row = db.execute("SELECT built_at FROM edited WHERE guid = ?", (guid,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return dt.datetime.fromisoformat(row[0])
+        except (TypeError, ValueError):
+            raise NotACatalog(f"{self.path}: not a bulletin catalog (episode {guid!r}: its "
+                              f"edit time {row[0]!r} cannot be read)") from None
 
     # Replaced audio, kept for a grace period
 
