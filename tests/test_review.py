@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 import lxml.html
+import pytest
 import srt
 import webvtt
 from lxml import etree
@@ -151,10 +152,12 @@ def test_an_episode_built_from_an_edited_script_is_replaced_only_when_asked(
     assert build(cli, article).exit_code == 0  # built from its articles now: nothing to lose
 
 
-def test_a_script_built_as_written_is_no_edit_to_keep(cli, write_article, tmp_path) -> None:
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_a_script_built_as_written_is_no_edit_to_keep(cli, write_article, tmp_path,
+                                                      fmt: str) -> None:
     article = write_article("lights.txt", *LIGHTS)
-    script = tmp_path / "script.json"
-    assert cli("script", article, "--format", "json", "--out", script).exit_code == 0
+    script = tmp_path / f"script.{fmt}"
+    assert cli("script", article, "--format", fmt, "--out", script).exit_code == 0
     assert build(cli, "--script", script).exit_code == 0
     again = build(cli, article)
     assert again.exit_code == 0, again.output
