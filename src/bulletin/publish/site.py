@@ -6,17 +6,16 @@ written and that its catalog is sound (rebuilding a lost one from the feed when 
 published (its MP3, WebVTT and SRT transcripts and JSON chapters in ``episodes/``, its catalog
 entry, and ``feed.xml`` and ``index.html`` rendered from the catalog) and the one of the same guid
 it replaced, as it was; an episode built from an edited script is replaced only when asked
-(``rebuilds``; ``check_rebuild`` asks before anything is spoken). ``remove_episode(config, guid)``
-→ the removed
-``Episode``. Every file is written atomically. The new audio must last as long as its chapters say
-before anything is replaced. Each catalog change is one exclusive transaction, made while holding
-the site's lock; the feed and page are renamed into place just before it commits and put back if
-the commit fails, so concurrent builds queue instead of losing an episode, a full disk publishes
-nothing (and leaves no new audio behind), and a build killed at any moment leaves the previous
-feed, page and catalog whole. Audio a rebuild replaced stays for ``[show] replaced_grace_hours``
-(listeners may be streaming it); retired and removed episodes' files go once the catalog commits;
-files a killed build left behind are swept once they are an hour old; a file the feed lists is
-never swept.
+(``rebuilds``; ``check_rebuild`` asks before anything is spoken). ``remove_episode(config, guid)`` →
+the removed ``Episode``. Every file is written atomically. The new audio must last as long as its
+chapters say before anything is replaced. Each catalog change is one exclusive transaction, made
+while holding the site's lock; the feed and page are renamed into place just before it commits and
+put back if the commit fails, so concurrent builds queue instead of losing an episode, a full disk
+publishes nothing (and leaves no new audio behind), and a build killed at any moment leaves the
+previous feed, page and catalog whole. Audio a rebuild replaced stays for
+``[show] replaced_grace_hours`` (listeners may be streaming it); retired and removed episodes'
+files go once the catalog commits; files a killed build left behind are swept once they are an
+hour old; a file the feed lists is never swept.
 """
 
 from __future__ import annotations

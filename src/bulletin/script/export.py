@@ -2,11 +2,11 @@
 
 Two forms, holding the same data:
 
-* JSON: ``{"title", "date", "guid_key", "stories": [{"title", "source", "url", "site",
-  "sources", "segments": [segment ids]}], "segments": [{"id", "kind", "text", "spoken",
-  "pause_after"}, ...all, in spoken order]}``. Each segment is written once, in ``segments``; a
-  story lists the ids of its segments, so there is one place to fix a word. A story's ``site``
-  is the name its source goes by, ``sources`` a link to each of its sources.
+* JSON: ``{"title", "date", "guid_key", "fingerprint", "stories": [{"title", "source", "url",
+  "site", "sources", "segments": [segment ids]}], "segments": [{"id", "kind", "text", "spoken",
+  "pause_after", "said"}, ...all, in spoken order]}``. Each segment is written once, in
+  ``segments``; a story lists the ids of its segments, so there is one place to fix a word. A
+  story's ``site`` is the name its source goes by, ``sources`` a link to each of its sources.
 * Markdown: reads like the bulletin. Each segment's spoken text is one paragraph; headings carry
   the titles; a comment under the title tells the producer what to edit; an HTML comment before
   each part (invisible when rendered) keeps what a rebuild needs: ``<!-- bulletin-script {...}
@@ -15,8 +15,8 @@ Two forms, holding the same data:
   from the spoken line).
 
 Both carry ``review``'s marks of what bulletin wrote (a ``fingerprint`` of the script, ``said``
-beside each spoken line with a written form of its own), so that an edited spoken line becomes
-the captions' text too, and a build can tell an edited script.
+beside a spoken line), so that an edited spoken line becomes the captions' text too, and a build
+can tell an edited script.
 
 In: ``Script``. Out: text.
 """

@@ -1,8 +1,9 @@
 """What a producer changed in a reviewed script, told from what ``bulletin script`` wrote.
 
-The script file carries two marks of what bulletin wrote: beside a spoken line whose written form
-differs (digits, symbols), ``said``, a short fingerprint of the spoken line as generated; and, for
-the whole script, ``fingerprint``, one of everything in it. ``mark(segment)`` and
+The script file carries two marks of what bulletin wrote: beside a spoken line, ``said``, a short
+fingerprint of the line as generated (in Markdown only beside a line whose written form differs,
+with digits or symbols: any other line is its own written form); and, for the whole script,
+``fingerprint``, one of everything in it. ``mark(segment)`` and
 ``fingerprint(script)`` make them (``export``); ``reviewed(script, data)`` reads them back
 (``load``).
 
