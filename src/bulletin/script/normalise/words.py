@@ -126,6 +126,20 @@ def clock(hour: str, minute: str) -> str:
     return f"{cardinal(h)} {cardinal(m)}"
 
 
+def twenty_four_hour(hour: str, minute: str, named: bool = False) -> str:
+    """A time of the 24-hour clock as a newsreader says it: "21", "00" → "nine p.m."; "09",
+    "05" → "nine oh five a.m."; "12", "00" → "noon"; "00", "00" → "midnight" ("twelve" when
+    ``named``: the text says "noon" or "midnight" itself). An hour from 1 to 11 written without
+    a leading zero may be either clock ("9:30"), so it is said without a.m. or p.m."""
+    h, m = int(hour), int(minute)
+    if 1 <= h <= 11 and not hour.startswith("0"):
+        return clock(hour, minute)
+    if m == 0 and h in (0, 12):
+        return "twelve" if named else ("midnight" if h == 0 else "noon")
+    said = clock(str(h % 12 or 12), minute)
+    return f"{said} {'a.m.' if h < 12 else 'p.m.'}"
+
+
 # --- Dates ----------------------------------------------------------------------------------
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
