@@ -51,11 +51,24 @@ CASES = {
     "currency with magnitudes": [
         ("It will cost £5m.", "It will cost five million pounds."),
         ("Sales hit $1.2bn.", "Sales hit one point two billion dollars."),
-        ("A €3.5 billion plan.", "A three point five billion euros plan."),
+        ("A €3.5 billion plan.", "A three-point-five-billion-euro plan."),
         ("Tickets cost £1.20 or $0.99.", "Tickets cost one pound twenty or ninety nine cents."),
         ("A £1 coin, a £2,000 job and 50p.",
-         "A one pound coin, a two thousand pounds job and fifty pence."),
+         "A one-pound coin, a two-thousand-pound job and fifty pence."),
         ("Bids of £5m-£10m.", "Bids of five million to ten million pounds."),
+    ],
+    "an amount that describes a thing": [
+        ("During the £2,000 job.", "During the two-thousand-pound job."),
+        ("A $1.2bn plan and an €8 ticket.",
+         "A one-point-two-billion-dollar plan and an eight-euro ticket."),
+        ("Their £5m-£10m deal.", "Their five million to ten million pound deal."),
+        ("A £2.50 fare.", "A two pound fifty fare."),
+        ("A US$5m grant.", "A five-million U S dollar grant."),
+        # Not a noun after it: the amount is one of its own.
+        ("The £2,000 he paid and the £5m raised.",
+         "The two thousand pounds he paid and the five million pounds raised."),
+        ("Paid £2,000 in fees; the £2,000 was repaid.",
+         "Paid two thousand pounds in fees; the two thousand pounds was repaid."),
     ],
     "percentages": [
         ("A margin of 56% and 61.5 per cent.",

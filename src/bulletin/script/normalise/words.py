@@ -204,6 +204,20 @@ UNIT_PATTERN = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=Tru
 # After "5m": these words mean metres ("5m high"); other words mean million ("5m people").
 METRE_CONTEXT = {"high", "tall", "long", "wide", "deep", "away", "above", "below", "under",
                  "across", "from", "off", "underground", "underwater", "up", "down", "of"}
+# Before an amount, words that make it name what follows ("a £2,000 job": a two-thousand-pound
+# job); after it, words that show it does not ("the £2,000 he paid", "the £5m a year").
+DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "his", "her", "its", "their",
+               "our", "your", "my", "each", "every", "another"}
+NOT_NOUNS = {"a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "by", "with", "into",
+             "over", "under", "after", "before", "since", "until", "than", "per", "as", "and",
+             "or", "but", "nor", "so", "if", "when", "while", "because", "though", "although",
+             "that", "which", "who", "whom", "whose", "what", "this", "these", "those", "i", "you",
+             "he", "she", "it", "we", "they", "him", "them", "us", "is", "was", "were", "are",
+             "be", "been", "being", "has", "have", "had", "do", "does", "did", "will", "would",
+             "shall", "should", "can", "could", "may", "might", "must", "not", "now", "then",
+             "only", "also", "just", "still", "already", "even", "too", "up", "down", "out",
+             "off", "back", "more", "less", "each", "every", "plus", "last", "next", "today",
+             "there", "here", "where", "all", "both", "either", "neither", "instead", "again"}
 # After a four-digit number: these nouns mean it is a count, not a year.
 COUNT_NOUNS = {"people", "persons", "cases", "deaths", "votes", "homes", "houses", "jobs",
                "members", "patients", "students", "pupils", "children", "workers", "troops",
