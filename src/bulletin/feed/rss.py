@@ -39,6 +39,8 @@ def rfc2822(moment: dt.datetime) -> str:
 
 
 def hms(seconds: float) -> str:
+    """itunes:duration in its standard HH:MM:SS form, of the whole seconds ``text.duration_text``
+    writes everywhere else."""
     total = int(round(seconds))
     return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 

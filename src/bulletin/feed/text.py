@@ -2,7 +2,10 @@
 
 XML 1.0 cannot carry most C0 control characters at all, lone surrogates cannot be encoded as UTF-8,
 and C1 controls and DEL show up as boxes in podcast apps; all of them are dropped. Tabs and line
-breaks stay in running text; titles collapse to a single line.
+breaks stay in running text; titles collapse to a single line. Times are written as players show
+them: ``clock`` for a moment in an episode (a chapter's start), ``duration_text`` for how long
+something lasts, the one way every duration is written (the page, the build's output; the feed's
+itunes:duration is the same whole seconds in its own HH:MM:SS form).
 """
 
 from __future__ import annotations
@@ -29,3 +32,9 @@ def clock(seconds: float) -> str:
     total = int(seconds)
     hours, rest = divmod(total, 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def duration_text(seconds: float) -> str:
+    """How long an episode or a story lasts, as every duration is written: ``clock`` of the whole
+    seconds it rounds to (245.6 → "4:06"), the seconds the feed's itunes:duration gives."""
+    return clock(round(seconds))
