@@ -153,6 +153,7 @@ def build(
 ) -> None:
     """Build a bulletin from ARTICLES (or an edited --script) and publish it with the feed."""
     from . import pipeline
+    from .feed.text import duration_text
     from .script import load_script
 
     if bool(articles) == (script is not None):
@@ -170,7 +171,7 @@ def build(
     if as_json:
         typer.echo(json.dumps({**result.summary(), **_pushed(pushed)}))
     elif not quiet:
-        typer.echo(f"{result.mp3}  ({result.episode.duration:.1f} s, "
+        typer.echo(f"{result.mp3}  ({duration_text(result.episode.duration)}, "
                    f"{result.synthesized} synthesised, {result.cached} cached)")
         typer.echo(f"{result.feed}")
         if result.playout:
@@ -237,6 +238,7 @@ def edition(
         "push.")] = False,
 ) -> None:
     from . import pipeline
+    from .feed.text import duration_text
 
     cfg = _config(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
                                     workers=workers, base_url=base_url,
@@ -261,17 +263,18 @@ def edition(
         _print_push(pushed)
     else:
         built = result.build
-        typer.echo(f"{built.mp3}  ({built.episode.duration:.1f} s, {built.synthesized} "
-                   f"synthesised, {built.cached} cached)")
+        typer.echo(f"{built.mp3}  ({duration_text(built.episode.duration)}, "
+                   f"{built.synthesized} synthesised, {built.cached} cached)")
         for story in result.stories:
             sources = len(story.sources)
-            typer.echo(f"  {story.seconds:5.1f} s  {story.title}  ({story.sentences_read}/"
-                       f"{story.sentences_total} sentences; {sources} source"
-                       f"{'s' if sources != 1 else ''})")
+            typer.echo(f"  {duration_text(story.seconds):>5}  {story.title}  "
+                       f"({story.sentences_read}/{story.sentences_total} sentences; "
+                       f"{sources} source{'s' if sources != 1 else ''})")
         for dropped in result.dropped:
             typer.echo(f"  left out: {dropped.title}: {dropped.reason}")
         if result.short_by:
-            typer.echo(f"  short of the target by {result.short_by:.0f} s: not enough news")
+            typer.echo(f"  short of the target by {duration_text(result.short_by)}: "
+                       "not enough news")
         typer.echo(f"{built.feed}")
         if built.playout:
             typer.echo(f"{built.playout}")
@@ -352,7 +355,7 @@ def episodes_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
     """List the site's episodes, newest first."""
-    from .feed.text import clock
+    from .feed.text import duration_text
     from .publish import list_episodes
 
     cfg = _config(config, Overrides(site=site))
@@ -363,7 +366,7 @@ def episodes_list(
                                    "duration": round(e.duration, 3), "length": e.length}))
         else:
             typer.echo(f"{e.guid}  {e.pub_date:%Y-%m-%d}  #{e.number:<3} "
-                       f"{clock(e.duration)}  {e.title}")
+                       f"{duration_text(e.duration)}  {e.title}")
 
 
 @episodes_app.command("remove")
