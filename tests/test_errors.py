@@ -40,7 +40,7 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     (tmp / "credits-only.txt").write_text("Headline\n\nCredit: Someone/Agency\n")
     return {
         "missing": (tmp / "nope.txt", "article file not found"),
-        "directory": (tmp / "folder", "is a directory"),
+        "directory": (tmp / "folder", "is a directory, not an article file"),
         "empty": (tmp / "empty.txt", "empty"),
         "whitespace": (tmp / "blank.txt", "empty"),
         "binary": (tmp / "binary.txt", "binary"),
