@@ -24,6 +24,7 @@ from . import interrupt
 from .config import Config, Overrides, load_config
 from .errors import BulletinError, InputError
 from .progress import Progress
+from .rules import convert
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn news articles into podcast-ready audio bulletins.")
@@ -34,15 +35,29 @@ DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 SQLITE_FULL = 13  # sqlite3's "database or disk is full"
 _options = {"verbose": False}  # the root command's options, as this run gave them
 
+
+def _number(kind: type, option: str) -> Callable[[str], Any]:
+    """The parser of a numeric option: the config's own conversion, so that a value that is no
+    number gets the one line every bad option gets ("--speed 'abc': expected float"), exit 2."""
+    def parse(text: str) -> Any:
+        try:
+            return convert(text, kind, option)
+        except InputError as exc:
+            typer.echo(f"bulletin: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+    return parse
+
+
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", help="Config file (default: ./bulletin.toml when present).")]
 SiteOption = Annotated[Path | None, typer.Option(help="Folder to publish into (default: public/).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 EngineOption = Annotated[str | None, typer.Option(help="Speech engine (default: piper).")]
 VoiceOption = Annotated[str | None, typer.Option(help="Voice of the engine.")]
-SpeedOption = Annotated[float | None, typer.Option(help="Speaking rate, 1.0 natural.")]
+SpeedOption = Annotated[float | None, typer.Option(
+    parser=_number(float, "--speed"), help="Speaking rate, 1.0 natural.")]
 WorkersOption = Annotated[int | None, typer.Option(
-    help="Segments spoken at once (default: one per core).")]
+    parser=_number(int, "--workers"), help="Segments spoken at once (default: one per core).")]
 BaseUrlOption = Annotated[str | None, typer.Option(help="Public URL of the site.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON summary.")]
 PushOption = Annotated[bool, typer.Option(
@@ -219,7 +234,8 @@ def edition(
     duration: Annotated[str | None, typer.Option(
         help="Length of the whole programme, as M:SS (default 5:00; 0: read stories whole).")]
     = None,
-    stories: Annotated[int | None, typer.Option(help="Stories at most (default 6).")] = None,
+    stories: Annotated[int | None, typer.Option(
+        parser=_number(int, "--stories"), help="Stories at most (default 6).")] = None,
     max_age: Annotated[str | None, typer.Option(
         help="Leave out items older than this, e.g. 24h, 90m, 2d (default 24h).")] = None,
     config: ConfigOption = None,
@@ -409,7 +425,8 @@ def serve(
     site: SiteOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 for every network "
                                            "interface (so a phone can connect).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8000,
+    port: Annotated[int, typer.Option(
+        parser=_number(int, "--port"), help="Port to listen on (0: any free port).")] = 8000,
 ) -> None:
     """Serve the site over HTTP and show its feed URL as a QR code for a phone."""
     from .publish.announce import announce, is_loopback_host
