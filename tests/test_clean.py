@@ -141,3 +141,32 @@ def test_wire_datelines_are_dropped_but_the_sentence_stays() -> None:
     assert clean("PORTREE (Reuters) - The lamp was lit on Friday.",
                  "KYIV, Ukraine (AP) — Ferries ran all night.") == [
         "The lamp was lit on Friday.", "Ferries ran all night."]
+
+
+@pytest.mark.parametrize("subheading", ["A village waits", "THE LONG WINTER", "Repairs",
+                                        "Why it matters"])
+def test_a_subheading_between_sentences_is_not_read(subheading: str) -> None:
+    assert clean(STORY[0], subheading, STORY[1]) == [STORY[0], STORY[1]]
+    assert clean(subheading, STORY[0], STORY[1]) == [STORY[0], STORY[1]]
+
+
+@pytest.mark.parametrize("figure", ["33%of those rescued were fishermen",
+                                    "13% of the village's homes",
+                                    "£2.4m raised in three winters", "1,200 visitors a year"])
+def test_an_infographics_figures_are_not_read(figure: str) -> None:
+    assert clean(STORY[0], STORY[1], figure, "64%of the cost came from donors") == STORY[:2]
+
+
+def test_lists_quotes_and_closing_lines_without_a_full_stop_are_kept() -> None:
+    listed = [STORY[0], "The trust will spend the money on:", "A new lamp", STORY[1],
+              "Work starts with", "the gallery rail", "the lamp room", STORY[2]]
+    assert clean(*listed) == listed
+    quoted = [STORY[0], "“Never again”", STORY[1]]
+    assert clean(*quoted) == quoted
+    # A line at the end has nothing after it to head: a credit line of the newsroom is kept.
+    closing = [STORY[0], "Additional reporting by Ben Hale; editing by Ada Brennan"]
+    assert clean(*closing) == closing
+    # A sentence is story however it ends, and so is a long line without a full stop.
+    long_line = ("The keeper said backstage that nobody could predict what the winter storms "
+                 "would do to the tower")
+    assert clean(STORY[0], long_line, STORY[1]) == [STORY[0], long_line, STORY[1]]

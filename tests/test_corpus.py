@@ -13,6 +13,7 @@ from bulletin.articles.clean import clean_article
 from bulletin.articles.read import read_article
 from bulletin.config import Config
 from bulletin.script import build_script
+from bulletin.script.normalise import speak
 
 
 def pages(shared: Path) -> dict[str, dict]:
@@ -83,3 +84,40 @@ def test_the_whole_corpus_as_one_bulletin_speaks_no_digits(shared_dir: Path) -> 
     assert [s.kind for s in script.segments[:2]] == ["intro", "rundown"]
     leftovers = [seg.spoken for seg in script.segments if re.search(r"\d", seg.spoken)]
     assert leftovers == []
+
+
+# What real pages write, as a newsreader says it: (page, as written, as said).
+SAID = [
+    ("bbc.com.52241221.html", "from 21:00 local time", "from nine p.m. local time"),
+    ("telegraph.co.uk.plumber.html", "the £2,000 job", "the two-thousand-pound job"),
+]
+# What real pages print that is not a sentence of the story: subheadings, infographic figures.
+NOT_READ = [
+    ("bbc.com.52241221.html", "A city upended"),
+    ("bbc.com.52241221.html", "33%of those hospitalised are African Americans"),
+    ("bbc.com.52241221.html", "68%of coronavirus deaths in Chicago were African American"),
+    ("reuters.com.parasite.html", "DISAPPOINTING NIGHT FOR ‘IRISHMAN’"),
+]
+
+
+def _script_of(folder: Path, name: str):  # noqa: ANN202 - a Script
+    article = read_articles([str(folder / name)])
+    return build_script(article, Config(), dt.date(2026, 11, 24))
+
+
+def test_real_pages_are_said_as_a_newsreader_would(shared_dir: Path) -> None:
+    folder = shared_dir / "corpus" / "html"
+    for name, written, said in SAID:
+        assert written in "\n".join(read_article(str(folder / name)).paragraphs), name
+        spoken = " ".join(seg.spoken for seg in _script_of(folder, name).segments)
+        assert said in spoken, (name, written)
+
+
+def test_subheadings_and_infographics_of_real_pages_are_not_read(shared_dir: Path) -> None:
+    folder = shared_dir / "corpus" / "html"
+    for name, line in NOT_READ:
+        assert line in read_article(str(folder / name)).paragraphs, name  # the page has it
+        script = _script_of(folder, name)
+        assert not [seg for seg in script.segments if line in seg.text], (name, line)
+        said = speak(line).rstrip(".")
+        assert not [seg for seg in script.segments if said in seg.spoken], (name, said)

@@ -207,6 +207,6 @@ def test_not_enough_news_makes_a_shorter_edition_and_says_by_how_much(cli, tmp_p
     result = cli("edition", feed, "--duration", "3:00", "--engine", "espeak",
                  "--site", tmp_path / "public")
     assert result.exit_code == 0, result.output
-    said = re.search(r"short of the target by (\d+) s: not enough news", result.stdout)
-    assert said and 100 < int(said.group(1)) < 178
+    said = re.search(r"short of the target by (\d):(\d\d): not enough news", result.stdout)
+    assert said and 100 < int(said.group(1)) * 60 + int(said.group(2)) < 178
     assert "Lighthouse lamp repaired  (1/1 sentences; 1 source)" in result.stdout

@@ -40,7 +40,7 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     (tmp / "credits-only.txt").write_text("Headline\n\nCredit: Someone/Agency\n")
     return {
         "missing": (tmp / "nope.txt", "article file not found"),
-        "directory": (tmp / "folder", "is a directory"),
+        "directory": (tmp / "folder", "is a directory, not an article file"),
         "empty": (tmp / "empty.txt", "empty"),
         "whitespace": (tmp / "blank.txt", "empty"),
         "binary": (tmp / "binary.txt", "binary"),
@@ -60,6 +60,29 @@ def test_bad_article_is_refused_and_nothing_published_changes(case, cli, publish
     assert len(lines) == 1, result.stderr
     assert str(path) in lines[0] and reason in lines[0]
     assert "Traceback" not in result.output
+    assert site_snapshot(Path("public")) == published
+
+
+PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EOF\n"
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "REPORT.PDF", "report.txt", "report.html"])
+def test_a_pdf_is_told_pdfs_are_not_read_yet_and_which_formats_are(name, cli, published,
+                                                                  tmp_path):
+    path = tmp_path / name  # a PDF by its name, or by its bytes whatever its name
+    path.write_bytes(PDF if name != "REPORT.PDF" else b"A text that is named a PDF.\n")
+    result = cli("build", path)
+    assert result.exit_code == 2
+    assert result.stderr == (f"bulletin: {path}: PDFs are not read yet; give the article as a "
+                             ".txt, .md or .html file, a web page's URL, or - for standard "
+                             "input\n")
+    assert site_snapshot(Path("public")) == published
+
+
+def test_a_pdf_on_standard_input_is_told_the_same(cli, published):
+    result = cli("build", "-", input=PDF.decode("latin-1"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("bulletin: -: PDFs are not read yet; give the article as")
     assert site_snapshot(Path("public")) == published
 
 

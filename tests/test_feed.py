@@ -29,7 +29,7 @@ from bulletin.articles import read_articles
 from bulletin.config import Overrides, load_config
 from bulletin.feed import describe
 from bulletin.feed.artwork import MAX_BYTES
-from bulletin.feed.rss import DESCRIPTION_LIMIT, podcast_guid
+from bulletin.feed.rss import DESCRIPTION_LIMIT, podcast_guid, render_feed
 from bulletin.feed.text import clock, one_line
 from bulletin.models import Chapter, Mix, Script, Segment, Story
 from bulletin.script import build_script
@@ -392,3 +392,22 @@ def test_the_default_config_publishes_a_feed_that_parses(tmp_path):
     parsed = feedparser.parse((config.site / "feed.xml").read_bytes())
     assert parsed.bozo == 0 and len(parsed.entries) == 1
     assert parse_feed(config.site).xpath("string(channel/podcast:locked)", namespaces=NS) == "no"
+
+
+@pytest.mark.parametrize("blank", ["", "  \n "])
+def test_a_blank_show_description_still_describes_the_feed_and_its_episodes(tmp_path, blank):
+    config = make_config(tmp_path, title="Harbour News", description=blank, base_url=BASE)
+    result = quick_build(config, article(tmp_path, "h.txt", "Ferry vote passes in the harbour",
+                                         "The ferry will run all winter."))
+    with (config.site / "feed.xml").open("rb") as stream:
+        podcast = podcastparser.parse(BASE + "feed.xml", stream)
+    assert podcast["description"] == "Harbour News: news bulletins read aloud."
+    assert podcast["episodes"][0]["description"].startswith("The ferry will run all winter.")
+    parsed = feedparser.parse((config.site / "feed.xml").read_bytes())
+    assert parsed.feed.description == "Harbour News: news bulletins read aloud."
+    # An episode with no description of its own (as a feed rebuilt from elsewhere may give) is
+    # described by its title.
+    bare = dataclasses.replace(result.episode, description=" ")
+    feed = render_feed([bare], config.show, "cover.png", podcast_guid(BASE + "feed.xml"))
+    episode = podcastparser.parse(BASE + "feed.xml", io.BytesIO(feed.encode()))["episodes"][0]
+    assert episode["description"] == "Ferry vote passes in the harbour"

@@ -247,15 +247,15 @@ def test_an_octal_address_is_not_a_url(port: int, dialer: Dialer) -> None:
 
 
 @pytest.mark.parametrize(("name", "rule"), [
-    ("intranet.example", "private"), ("router.example", "private"),
-    ("metadata.example", "link-local"), ("nowhere.example", "unspecified"),
-    ("group.example", "multicast"), ("local6.example", "loopback"),
-    ("mapped.example", "private"), ("ula.example", "private"), ("half.example", "private"),
+    ("intranet.example", "a private"), ("router.example", "a private"),
+    ("metadata.example", "a link-local"), ("nowhere.example", "an unspecified"),
+    ("group.example", "a multicast"), ("local6.example", "a loopback"),
+    ("mapped.example", "a private"), ("ula.example", "a private"), ("half.example", "a private"),
 ])
 def test_a_name_that_resolves_to_a_private_address_is_refused(
         name: str, rule: str, dialer: Dialer) -> None:
     url = f"http://{name}/story"
-    line = refusal(quick(dialer, allow_private=False), url, rf"\), a {rule} address: ")
+    line = refusal(quick(dialer, allow_private=False), url, rf"\), {rule} address: ")
     assert f"{name} (" in line
     assert dialer.dialled == []
 

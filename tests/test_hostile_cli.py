@@ -13,6 +13,7 @@ interpreter prints, a read that would never end, an open that would wait for eve
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -245,6 +246,33 @@ def test_a_bad_option_of_build(run, world, option, value):
         args += ["--site", world.site]
     assert_one_line(run(*args), option, value)
     world.assert_untouched()
+
+
+# Every numeric option, given what is no number of its kind: the same one line as any bad value.
+@pytest.mark.parametrize("args, option, value", [
+    (["build", "{article}", "--site", "{site}"], "--speed", "abc"),
+    (["build", "{article}", "--site", "{site}"], "--speed", "1.5x"),
+    (["build", "{article}", "--site", "{site}"], "--workers", "two"),
+    (["build", "{article}", "--site", "{site}"], "--workers", "1.5"),
+    (["edition", "--site", "{site}"], "--speed", "fast"),
+    (["edition", "--site", "{site}"], "--stories", "many"),
+    (["serve", "--site", "{site}"], "--port", "http"),
+])
+def test_an_option_that_is_no_number(run, world, args, option, value):
+    fill = {"{site}": str(world.site), "{article}": str(world.article)}
+    outcome = run(*[fill.get(arg, arg) for arg in args], option, value)
+    line = assert_one_line(outcome, f"{option} '{value}': expected ")
+    assert "Usage" not in outcome.stdout + outcome.stderr
+    assert line == f"bulletin: {option} '{value}': expected " + (
+        "float" if option == "--speed" else "int")
+    world.assert_untouched()
+
+
+def test_numeric_options_still_take_numbers(run, world, tmp_path):
+    outcome = run("build", world.article, "--site", tmp_path / "public", "--speed", "1.25",
+                  "--workers", "2", "--json")
+    assert outcome.code == 0, outcome.stderr
+    assert json.loads(outcome.stdout)["segments"] > 0
 
 
 @pytest.mark.parametrize("var, value", [("BULLETIN_SPEED", "inf"), ("BULLETIN_WORKERS", "-5"),

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 
+from bulletin.config import Config
 from bulletin.errors import InputError
+from bulletin.models import Article
+from bulletin.script import edition_planner, split_sentences
 from bulletin.script.lexicon import Lexicon, default_lexicon, load_lexicon
 from bulletin.script.normalise import speak
 
@@ -47,11 +51,24 @@ CASES = {
     "currency with magnitudes": [
         ("It will cost £5m.", "It will cost five million pounds."),
         ("Sales hit $1.2bn.", "Sales hit one point two billion dollars."),
-        ("A €3.5 billion plan.", "A three point five billion euros plan."),
+        ("A €3.5 billion plan.", "A three-point-five-billion-euro plan."),
         ("Tickets cost £1.20 or $0.99.", "Tickets cost one pound twenty or ninety nine cents."),
         ("A £1 coin, a £2,000 job and 50p.",
-         "A one pound coin, a two thousand pounds job and fifty pence."),
+         "A one-pound coin, a two-thousand-pound job and fifty pence."),
         ("Bids of £5m-£10m.", "Bids of five million to ten million pounds."),
+    ],
+    "an amount that describes a thing": [
+        ("During the £2,000 job.", "During the two-thousand-pound job."),
+        ("A $1.2bn plan and an €8 ticket.",
+         "A one-point-two-billion-dollar plan and an eight-euro ticket."),
+        ("Their £5m-£10m deal.", "Their five million to ten million pound deal."),
+        ("A £2.50 fare.", "A two pound fifty fare."),
+        ("A US$5m grant.", "A five-million U S dollar grant."),
+        # Not a noun after it: the amount is one of its own.
+        ("The £2,000 he paid and the £5m raised.",
+         "The two thousand pounds he paid and the five million pounds raised."),
+        ("Paid £2,000 in fees; the £2,000 was repaid.",
+         "Paid two thousand pounds in fees; the two thousand pounds was repaid."),
     ],
     "percentages": [
         ("A margin of 56% and 61.5 per cent.",
@@ -69,9 +86,18 @@ CASES = {
     "times": [
         ("Doors open at 9:30am.", "Doors open at nine thirty a.m."),
         ("From 7pm until 1:30am.", "From seven p.m. until one thirty a.m."),
-        ("A curfew from 21:00 local time.", "A curfew from twenty one hundred local time."),
+        ("A curfew from 21:00 local time.", "A curfew from nine p.m. local time."),
         ("At 10.05 p.m. sharp.", "At ten oh five p.m. sharp."),
-        ("Kick-off at 18:45.", "Kick-off at eighteen forty five."),
+        ("Kick-off at 18:45.", "Kick-off at six forty five p.m."),
+    ],
+    "the 24-hour clock as a newsreader says it": [
+        ("This is the news at 14:00.", "This is the news at two p.m."),
+        ("Open from 09:05 until 23:30.", "Open from nine oh five a.m. until eleven thirty p.m."),
+        ("Shops shut at 12:00 and bars at 00:00.", "Shops shut at noon and bars at midnight."),
+        ("At 12:00 noon or 00:00 midnight.", "At twelve noon or twelve midnight."),
+        ("From 00:30 to 12:45.", "From twelve thirty a.m. to twelve forty five p.m."),
+        # An hour without a leading zero may be either clock: no a.m. or p.m. is made up.
+        ("Doors at 9:30 and 7:00.", "Doors at nine thirty and seven."),
     ],
     "numbers that are not times: a pause, not a colon": [
         ("The clock read 25:61.", "The clock read twenty five, sixty one."),
@@ -262,3 +288,19 @@ def test_bad_lexicon_is_an_input_error(tmp_path: Path, content: str, reason: str
 def test_missing_lexicon_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="lexicon file not found"):
         load_lexicon(tmp_path / "nowhere.toml")
+
+
+@pytest.mark.parametrize(("hour", "minute", "said"), [
+    (14, 0, "at two p.m."), (7, 30, "at seven thirty a.m."), (12, 0, "at noon."),
+    (0, 0, "at midnight."),
+])
+def test_an_editions_intro_says_its_hour_as_a_newsreader_would(hour: int, minute: int,
+                                                               said: str) -> None:
+    when = dt.datetime(2026, 11, 24, hour, minute)
+    plan = edition_planner(Config(), when, "Edition", "edition|test")
+    article = Article(title="Ferry vote passes in the harbour town",
+                      paragraphs=("The vote passed.",), source="ferry.txt")
+    intro = plan([article], split_sentences).segments[0]
+    assert intro.kind == "intro"
+    assert f"at {hour:02d}:{minute:02d}" in intro.text  # written as the clock shows it
+    assert intro.spoken.endswith(f", {said}")

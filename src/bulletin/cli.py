@@ -24,6 +24,7 @@ from . import interrupt
 from .config import Config, Overrides, load_config
 from .errors import BulletinError, InputError
 from .progress import Progress
+from .rules import convert
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Turn news articles into podcast-ready audio bulletins.")
@@ -34,15 +35,29 @@ DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 SQLITE_FULL = 13  # sqlite3's "database or disk is full"
 _options = {"verbose": False}  # the root command's options, as this run gave them
 
+
+def _number(kind: type, option: str) -> Callable[[str], Any]:
+    """The parser of a numeric option: the config's own conversion, so that a value that is no
+    number gets the one line every bad option gets ("--speed 'abc': expected float"), exit 2."""
+    def parse(text: str) -> Any:
+        try:
+            return convert(text, kind, option)
+        except InputError as exc:
+            typer.echo(f"bulletin: {exc}", err=True)
+            raise typer.Exit(exc.exit_code) from None
+    return parse
+
+
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", "-c", help="Config file (default: ./bulletin.toml when present).")]
 SiteOption = Annotated[Path | None, typer.Option(help="Folder to publish into (default: public/).")]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 EngineOption = Annotated[str | None, typer.Option(help="Speech engine (default: piper).")]
 VoiceOption = Annotated[str | None, typer.Option(help="Voice of the engine.")]
-SpeedOption = Annotated[float | None, typer.Option(help="Speaking rate, 1.0 natural.")]
+SpeedOption = Annotated[float | None, typer.Option(
+    parser=_number(float, "--speed"), help="Speaking rate, 1.0 natural.")]
 WorkersOption = Annotated[int | None, typer.Option(
-    help="Segments spoken at once (default: one per core).")]
+    parser=_number(int, "--workers"), help="Segments spoken at once (default: one per core).")]
 BaseUrlOption = Annotated[str | None, typer.Option(help="Public URL of the site.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print a JSON summary.")]
 PushOption = Annotated[bool, typer.Option(
@@ -156,6 +171,7 @@ def build(
 ) -> None:
     """Build a bulletin from ARTICLES (or an edited --script) and publish it with the feed."""
     from . import pipeline
+    from .feed.text import duration_text
     from .script import load_script
 
     if bool(articles) == (script is not None):
@@ -174,7 +190,7 @@ def build(
     if as_json:
         typer.echo(json.dumps({**result.summary(), **_pushed(pushed)}))
     elif not quiet:
-        typer.echo(f"{result.mp3}  ({result.episode.duration:.1f} s, "
+        typer.echo(f"{result.mp3}  ({duration_text(result.episode.duration)}, "
                    f"{result.synthesized} synthesised, {result.cached} cached)")
         if result.replaced:
             typer.echo(f"replaced episode #{result.replaced.number} "
@@ -225,7 +241,8 @@ def edition(
     duration: Annotated[str | None, typer.Option(
         help="Length of the whole programme, as M:SS (default 5:00; 0: read stories whole).")]
     = None,
-    stories: Annotated[int | None, typer.Option(help="Stories at most (default 6).")] = None,
+    stories: Annotated[int | None, typer.Option(
+        parser=_number(int, "--stories"), help="Stories at most (default 6).")] = None,
     max_age: Annotated[str | None, typer.Option(
         help="Leave out items older than this, e.g. 24h, 90m, 2d (default 24h).")] = None,
     config: ConfigOption = None,
@@ -244,6 +261,7 @@ def edition(
         "push.")] = False,
 ) -> None:
     from . import pipeline
+    from .feed.text import duration_text
 
     cfg = _config(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
                                     workers=workers, base_url=base_url,
@@ -268,17 +286,18 @@ def edition(
         _print_push(pushed)
     else:
         built = result.build
-        typer.echo(f"{built.mp3}  ({built.episode.duration:.1f} s, {built.synthesized} "
-                   f"synthesised, {built.cached} cached)")
+        typer.echo(f"{built.mp3}  ({duration_text(built.episode.duration)}, "
+                   f"{built.synthesized} synthesised, {built.cached} cached)")
         for story in result.stories:
             sources = len(story.sources)
-            typer.echo(f"  {story.seconds:5.1f} s  {story.title}  ({story.sentences_read}/"
-                       f"{story.sentences_total} sentences; {sources} source"
-                       f"{'s' if sources != 1 else ''})")
+            typer.echo(f"  {duration_text(story.seconds):>5}  {story.title}  "
+                       f"({story.sentences_read}/{story.sentences_total} sentences; "
+                       f"{sources} source{'s' if sources != 1 else ''})")
         for dropped in result.dropped:
             typer.echo(f"  left out: {dropped.title}: {dropped.reason}")
         if result.short_by:
-            typer.echo(f"  short of the target by {result.short_by:.0f} s: not enough news")
+            typer.echo(f"  short of the target by {duration_text(result.short_by)}: "
+                       "not enough news")
         typer.echo(f"{built.feed}")
         if built.playout:
             typer.echo(f"{built.playout}")
@@ -390,7 +409,7 @@ def episodes_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
     """List the site's episodes, newest first."""
-    from .feed.text import clock
+    from .feed.text import duration_text
     from .publish import list_episodes
 
     cfg = _config(config, Overrides(site=site))
@@ -401,7 +420,7 @@ def episodes_list(
                                    "duration": round(e.duration, 3), "length": e.length}))
         else:
             typer.echo(f"{e.guid}  {e.pub_date:%Y-%m-%d}  #{e.number:<3} "
-                       f"{clock(e.duration)}  {e.title}")
+                       f"{duration_text(e.duration)}  {e.title}")
 
 
 @episodes_app.command("remove")
@@ -447,7 +466,8 @@ def serve(
     site: SiteOption = None,
     host: Annotated[str, typer.Option(help="Address to listen on; 0.0.0.0 for every network "
                                            "interface (so a phone can connect).")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8000,
+    port: Annotated[int, typer.Option(
+        parser=_number(int, "--port"), help="Port to listen on (0: any free port).")] = 8000,
 ) -> None:
     """Serve the site over HTTP and show its feed URL as a QR code for a phone."""
     from .publish.announce import announce, is_loopback_host

@@ -2,8 +2,19 @@
 
 ``InputError``: the user's input is wrong (a missing file, bad TOML, an unknown engine): exit 2.
 ``ToolError``: a tool or service failed on good input (ffmpeg crashed, gTTS unreachable): exit 1.
-Both carry a one-line message that names the input or tool and the reason.
+Both carry a one-line message that names the input or tool and the reason. ``a_or_an(noun)``
+puts the right article before a noun a message is given ("an article", "a news feed").
 """
+
+_SAID_WITH_A_Y = ("uni", "use", "usu", "uti", "eu", "one", "once")  # "a unit", "a user", "a one"
+
+
+def a_or_an(noun: str) -> str:
+    """``noun`` with its indefinite article: "article" → "an article", "news feed" → "a news
+    feed", "unspecified" → "an unspecified", "user" → "a user"."""
+    word = noun.lower()
+    vowel = word[:1] in ("a", "e", "i", "o", "u") and not word.startswith(_SAID_WITH_A_Y)
+    return f"{'an' if vowel else 'a'} {noun}"
 
 
 class BulletinError(Exception):

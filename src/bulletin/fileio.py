@@ -71,10 +71,10 @@ def file_kind(mode: int) -> str:
 
 
 def _refuse_special(path: Path, mode: int, what: str) -> None:
-    from .errors import InputError
+    from .errors import InputError, a_or_an
 
     if stat.S_ISDIR(mode):
-        raise InputError(f"{path}: is a directory, not a {what} file")
+        raise InputError(f"{path}: is a directory, not {a_or_an(what)} file")
     if not stat.S_ISREG(mode):
         raise InputError(f"{path}: is a {file_kind(mode)}, not a regular {what} file")
 

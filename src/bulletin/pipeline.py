@@ -28,7 +28,7 @@ from .feed import FEED_FILE, describe
 from .feed.editions import EditionMemory
 from .feed.rss import feed_url
 from .models import Clip, Episode, Mix, PlayoutInfo, Script
-from .publish import check_rebuild, edition_lock, prepare_site, publish
+from .publish import check_rebuild, cover_image, edition_lock, prepare_site, publish
 from .publish.remote import PushResult, push_site, push_target
 from .publish.websub import ping_hub
 from .runner import DEFAULT_RUNNER, CommandRunner
@@ -127,7 +127,8 @@ def produce(script: Script, clips: Sequence[Clip], config: Config, now: dt.datet
         mp3 = Path(work) / "episode.mp3"
         description = describe(script, the_mix)
         tags = audio.Tags(title=script.title, show=config.show.title, author=config.show.author,
-                          date=script.date, description=description, duration=the_mix.duration)
+                          date=script.date, description=description, duration=the_mix.duration,
+                          cover=cover_image(config))
         stage("Encoding")
         level = audio.export(the_mix, mp3, tags, config.audio, runner,
                              config.cache_root / RENDERS)

@@ -17,6 +17,8 @@ import socket
 import threading
 from collections.abc import Callable, Sequence
 
+from ..errors import a_or_an
+
 Resolver = Callable[[str, int], Sequence[str]]
 """Looks up ``(host, port)`` and returns the numeric addresses to connect to, in order."""
 
@@ -30,7 +32,7 @@ class AddressRefused(Exception):
     """A host resolved to an address the rule forbids; ``str()`` is the one-line reason."""
 
     def __init__(self, host: str, address: str, kind: str, reason: str) -> None:
-        super().__init__(f"refused {host} ({address}), a {kind} address: {reason}")
+        super().__init__(f"refused {host} ({address}), {a_or_an(kind)} address: {reason}")
         self.host, self.address, self.kind = host, address, kind
 
 

@@ -5,7 +5,9 @@ are single lines of story text. Dropped: photo captions and their credit lines (
 short text just before a credit, or a line that is only a credit), picture and chart labels,
 bylines, "Read more" / "Sign up" / share / follow prompts, reader-feedback prompts ("Tell us your
 story", "Have your say", "Show comments"), publisher boilerplate, bare URLs and e-mail addresses,
-and repeated paragraphs. Quotes and every sentence of the story itself are kept.
+repeated paragraphs, subheadings (a few words with no full stop, standing alone between
+sentences) and the figures of an infographic ("33%of those hospitalised"). Quotes, lists and
+every sentence of the story itself are kept.
 An article with nothing left raises ``InputError`` naming its source.
 """
 
@@ -75,6 +77,12 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{1,40}(?:,\s*+[A-Z][\w .'’-]{1,30})
                        r"\([A-Z][\w .&/-]{0,30}\)\s*[-–—]+\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?\"”’])\s+(?=[\"“‘(]?[A-Z])")
 _CAPTION_WORDS = 30  # a caption is short: longer text before a credit is story, not caption
+_SUBHEADING_WORDS = 10  # a subheading is a few words; a longer line without a full stop is story
+_FIGURE_WORDS = 15  # an infographic's figure and its label
+_SENTENCE = re.compile(r"[.!?…][\"”’')\]]*+$")  # text that ends as a sentence does
+_UNFINISHED = re.compile(r"[.!?…:;,][\"”’')\]]*+$")  # ... or that runs on into what follows
+# An infographic's figure: a number (a share, an amount) starting a label with no full stop.
+_FIGURE = re.compile(r"^[£$€¥]?\d[\d.,]*+\s*+(?:%|per ?cent\b|[kmb]n?\b)?")
 
 
 def _words(text: str) -> int:
@@ -141,6 +149,19 @@ def _same_headline(paragraph: str, title: str) -> bool:
     return len(words & head) / len(head) >= 0.7 and len(words) <= len(head) * 1.5
 
 
+def _is_label(before: str | None, line: str, after: str | None) -> bool:
+    """A line that is not a sentence of the story: a subheading (a few words, no full stop, between
+    sentences: never an item of a list, nor a quote) or an infographic's figure ("33%of those
+    hospitalised", "13% of the population")."""
+    if _UNFINISHED.search(line):
+        return False
+    if _FIGURE.match(line) and _words(line) <= _FIGURE_WORDS:
+        return True
+    return (_words(line) <= _SUBHEADING_WORDS and not line.startswith(("\"", "“", "‘", "'"))
+            and (before is None or _SENTENCE.search(before) is not None)
+            and after is not None and _SENTENCE.search(after) is not None)
+
+
 def clean_paragraphs(paragraphs: list[str] | tuple[str, ...], title: str = "") -> list[str]:
     """The story's paragraphs, in order, with everything not meant to be read aloud removed."""
     kept: list[str] = []
@@ -160,7 +181,9 @@ def clean_paragraphs(paragraphs: list[str] | tuple[str, ...], title: str = "") -
             continue
         seen.add(key)
         kept.append(text)
-    return kept
+    ends = [None, *kept, None]
+    return [line for n, line in enumerate(kept, 1)
+            if not _is_label(ends[n - 1], line, ends[n + 1])]
 
 
 def clean_article(article: Article) -> Article:

@@ -6,6 +6,7 @@ and url), an ``.html`` page (main content extracted with trafilatura; its addres
 canonical link or og:url when it names one), an ``http(s)://`` URL (fetched, then read by its
 content type) or ``-`` for standard input (its format sniffed).
 Out: ``Article``, whose paragraphs keep their inner line breaks for the cleaner to judge.
+A PDF (by its extension or its first bytes) is refused with the formats that are read.
 Anything unreadable raises ``InputError`` naming the source and the reason, and so does what
 cannot be read whole: a text or Markdown article longer than ``MAX_ARTICLE_CHARS``, Markdown
 front matter never closed, Markdown quotes and lists nested deeper than ``MAX_MARKDOWN_NESTING``,
@@ -41,6 +42,8 @@ from .fetch import MAX_BYTES, Fetcher, without_credentials
 DEFAULT_FETCHER = Fetcher(allow_private=True)  # sources typed by the user; a feed's get Fetcher()
 # A text or Markdown article, markup included, of more than twice what one bulletin can say.
 MAX_ARTICLE_CHARS = 2 * MAX_SCRIPT_CHARS
+PDF_REFUSED = ("PDFs are not read yet; give the article as a .txt, .md or .html file, a web "
+               "page's URL, or - for standard input")
 EXTENSIONS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md",
               ".html": "html", ".htm": "html", ".xhtml": "html"}
 
@@ -282,7 +285,10 @@ def sniff(data: bytes) -> str:
 
 
 def parse(data: bytes, kind: str, source: str, url: str | None = None) -> Article:
-    """Parse ``data`` of format ``kind`` ("txt", "md" or "html")."""
+    """Parse ``data`` of format ``kind`` ("txt", "md" or "html"); a PDF (starting ``%PDF-``),
+    whatever it was given as, is refused."""
+    if data[:1024].lstrip().startswith(b"%PDF-"):
+        raise InputError(f"{source}: {PDF_REFUSED}")
     if kind == "html":
         return parse_html(data, source, url)
     text = decode_text(data, source)
@@ -312,6 +318,8 @@ def read_article(source: str, *, fetcher: Fetcher = DEFAULT_FETCHER,
         page = fetcher.fetch(source)
         return parse(page.body, page.kind, page.source, page.url)
     path = Path(source)
+    if path.suffix.lower() == ".pdf":  # before reading: a PDF may be far larger than an article
+        raise InputError(f"{source}: {PDF_REFUSED}")
     data = read_user_bytes(path, "article", MAX_BYTES)
     kind = EXTENSIONS.get(path.suffix.lower()) or sniff(data)
     return parse(data, kind, source)

@@ -2,7 +2,7 @@
 
 In: episodes (newest first), the ``ShowConfig``, the cover art's site path or URL and the show's
 podcast:guid. Out: the feed XML as text, with every URL made absolute from ``base_url`` so the site
-works unchanged on any static host.
+works unchanged on any static host, and a description never empty: the channel's and every item's.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ from .text import clean_text, one_line
 FEED_FILE = "feed.xml"
 DESCRIPTION_LIMIT = 4000  # bytes of an episode description: what Apple Podcasts shows
 INDEX_FILE = "index.html"
+# What the channel says of itself when the show's description is blank (apps show it as is); an
+# episode without a description is described by its title.
+NO_DESCRIPTION = "news bulletins read aloud."
 # The namespace UUID the podcast namespace's <podcast:guid> is derived under.
 PODCAST_NAMESPACE_UUID = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
@@ -36,6 +39,8 @@ def rfc2822(moment: dt.datetime) -> str:
 
 
 def hms(seconds: float) -> str:
+    """itunes:duration in its standard HH:MM:SS form, of the whole seconds ``text.duration_text``
+    writes everywhere else."""
     total = int(round(seconds))
     return f"{total // 3600:02d}:{total % 3600 // 60:02d}:{total % 60:02d}"
 
@@ -117,14 +122,15 @@ def render_feed(episodes: Sequence[Episode], show: ShowConfig, image: str, guid:
             "link": absolute(show, f"{INDEX_FILE}#episode-{e.number}"),
             "pub_date": rfc2822(e.pub_date),
             "duration": hms(e.duration),
-            "html": description_html(e.description),
+            "html": description_html(e.description if e.description.strip() else e.title),
         })
     # Text goes in clean (escaping is the template's job), as for the index page.
     channel = {name: one_line(getattr(show, name)) for name in (
         "title", "language", "copyright", "email", "author", "category")}
+    described = clean_text(show.description).strip() or f"{channel['title']}: {NO_DESCRIPTION}"
     return render(
         "feed.xml.j2",
-        show={**channel, "description": clean_text(show.description), "explicit": show.explicit},
+        show={**channel, "description": described, "explicit": show.explicit},
         feed_url=url,
         hub=hub,
         link=absolute(show, ""),

@@ -3,6 +3,9 @@
 XML 1.0 cannot carry most C0 control characters at all, lone surrogates cannot be encoded as UTF-8,
 and C1 controls and DEL show up as boxes in podcast apps; all of them are dropped. Tabs and line
 breaks stay in running text; titles collapse to a single line; only a web address is linked to.
+Times are written as players show them: ``clock`` for a moment in an episode (a chapter's start),
+``duration_text`` for how long something lasts, the one way every duration is written (the page,
+the build's output; the feed's itunes:duration is the same whole seconds in its own HH:MM:SS form).
 """
 
 from __future__ import annotations
@@ -43,3 +46,9 @@ def web_address(value: object) -> str | None:
     except ValueError:
         return None
     return value if parts.scheme.lower() in ("http", "https") and host else None
+
+
+def duration_text(seconds: float) -> str:
+    """How long an episode or a story lasts, as every duration is written: ``clock`` of the whole
+    seconds it rounds to (245.6 → "4:06"), the seconds the feed's itunes:duration gives."""
+    return clock(round(seconds))

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from ..feed import FEED_FILE, EpisodeFiles, SiteSettings, render_feed
 from ..feed.rss import feed_url, podcast_guid
-from ..feed.text import clean_text, clock, one_line, web_address
+from ..feed.text import clean_text, clock, duration_text, one_line, web_address
 from ..models import Chapter, Episode
 from ..templating import render
 
@@ -65,7 +65,7 @@ def render_index(episodes: Sequence[Episode], settings: SiteSettings) -> str:
             "title": one_line(e.title),
             "date": f"{e.pub_date.day} {e.pub_date:%B %Y}",
             "iso_date": e.pub_date.isoformat(),
-            "duration": clock(e.duration),
+            "duration": duration_text(e.duration),
             "audio": files.audio,
             "vtt": files.vtt,
             "srt": files.srt,

@@ -128,6 +128,26 @@ def cover_path(config: Config) -> str:
     return COVER_FILE
 
 
+def cover_image(config: Config) -> bytes | None:
+    """The cover art's bytes, for the MP3 to embed: the configured image file, else the cover made
+    for the show (the site's own when it is made already). None for a cover given as a URL, or a
+    file that cannot be read (publishing names what is wrong with it)."""
+    image = config.show.image
+    if image:
+        if "://" in image:
+            return None
+        try:
+            return Path(image).read_bytes()
+        except OSError:
+            return None
+    try:
+        if (config.site / ".cover-title").read_text() == config.show.title:
+            return (config.site / COVER_FILE).read_bytes()
+    except OSError:
+        pass  # not made yet
+    return make_cover(config.show.title)
+
+
 def _settings(catalog: Catalog, db: sqlite3.Connection, config: Config,
               image: str) -> SiteSettings:
     """This build's settings. The podcast:guid is assigned once the feed has a public URL (a

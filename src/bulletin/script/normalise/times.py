@@ -41,10 +41,16 @@ def numeric_date(match: re.Match[str]) -> str:
     return _day_month(day, words.MONTHS[int(month) - 1], year)
 
 
-@rule(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])")
+_NAMED_HOUR = re.compile(r"\s*+(?:noon|midday|midnight)\b", re.IGNORECASE)
+
+
+@rule(r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])(\.(?!\w))?")
 def clock_time(match: re.Match[str]) -> str:
-    """21:00 → twenty one hundred; 14:30 → fourteen thirty."""
-    return words.clock(*match.group(1, 2))
+    """21:00 → nine p.m.; 14:30 → two thirty p.m.; 12:00 → noon; 00:00 → midnight; 9:30 (either
+    clock) → nine thirty. A full stop after the time is the one "p.m." ends with."""
+    named = _NAMED_HOUR.match(match.string, match.end()) is not None  # "12:00 noon"
+    said = words.twenty_four_hour(*match.group(1, 2), named=named)
+    return said if said.endswith(".") else said + (match.group(3) or "")
 
 
 def _day_month(day: str, month: str, year: str | None) -> str:

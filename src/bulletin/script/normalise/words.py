@@ -126,6 +126,20 @@ def clock(hour: str, minute: str) -> str:
     return f"{cardinal(h)} {cardinal(m)}"
 
 
+def twenty_four_hour(hour: str, minute: str, named: bool = False) -> str:
+    """A time of the 24-hour clock as a newsreader says it: "21", "00" → "nine p.m."; "09",
+    "05" → "nine oh five a.m."; "12", "00" → "noon"; "00", "00" → "midnight" ("twelve" when
+    ``named``: the text says "noon" or "midnight" itself). An hour from 1 to 11 written without
+    a leading zero may be either clock ("9:30"), so it is said without a.m. or p.m."""
+    h, m = int(hour), int(minute)
+    if 1 <= h <= 11 and not hour.startswith("0"):
+        return clock(hour, minute)
+    if m == 0 and h in (0, 12):
+        return "twelve" if named else ("midnight" if h == 0 else "noon")
+    said = clock(str(h % 12 or 12), minute)
+    return f"{said} {'a.m.' if h < 12 else 'p.m.'}"
+
+
 # --- Dates ----------------------------------------------------------------------------------
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -190,6 +204,20 @@ UNIT_PATTERN = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=Tru
 # After "5m": these words mean metres ("5m high"); other words mean million ("5m people").
 METRE_CONTEXT = {"high", "tall", "long", "wide", "deep", "away", "above", "below", "under",
                  "across", "from", "off", "underground", "underwater", "up", "down", "of"}
+# Before an amount, words that make it name what follows ("a £2,000 job": a two-thousand-pound
+# job); after it, words that show it does not ("the £2,000 he paid", "the £5m a year").
+DETERMINERS = {"a", "an", "the", "this", "that", "these", "those", "his", "her", "its", "their",
+               "our", "your", "my", "each", "every", "another"}
+NOT_NOUNS = {"a", "an", "the", "of", "to", "in", "on", "at", "for", "from", "by", "with", "into",
+             "over", "under", "after", "before", "since", "until", "than", "per", "as", "and",
+             "or", "but", "nor", "so", "if", "when", "while", "because", "though", "although",
+             "that", "which", "who", "whom", "whose", "what", "this", "these", "those", "i", "you",
+             "he", "she", "it", "we", "they", "him", "them", "us", "is", "was", "were", "are",
+             "be", "been", "being", "has", "have", "had", "do", "does", "did", "will", "would",
+             "shall", "should", "can", "could", "may", "might", "must", "not", "now", "then",
+             "only", "also", "just", "still", "already", "even", "too", "up", "down", "out",
+             "off", "back", "more", "less", "each", "every", "plus", "last", "next", "today",
+             "there", "here", "where", "all", "both", "either", "neither", "instead", "again"}
 # After a four-digit number: these nouns mean it is a count, not a year.
 COUNT_NOUNS = {"people", "persons", "cases", "deaths", "votes", "homes", "houses", "jobs",
                "members", "patients", "students", "pupils", "children", "workers", "troops",
