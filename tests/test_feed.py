@@ -353,7 +353,7 @@ def test_every_url_follows_base_url_and_the_page_links_relatively(tmp_path):
     page = lxml.html.fromstring((config.site / "index.html").read_bytes())
     links = page.xpath("//audio/@src | //a/@href | //img/@src")
     assert links and not any("://" in str(link) for link in links), links
-    assert page.xpath("string(//input[@id='feed-url']/@value)") == base + "feed.xml"
+    assert page.xpath("string(//code[@id='feed-url'])") == base + "feed.xml"
 
 
 def test_podcast_guid_is_assigned_once_the_feed_is_public_and_then_kept(tmp_path):
@@ -380,7 +380,7 @@ def test_index_page_lists_every_episode_with_a_player_and_the_feed_qr_code(site)
     assert [a.xpath("string(h2)") for a in articles] == [CLEAN_TITLE, TRICKY]
     assert [a.xpath("string(.//audio/@src)") for a in articles] == [
         site["second"].episode.audio_file, site["first"].episode.audio_file]
-    assert page.xpath("string(//input[@id='feed-url']/@value)") == BASE + "feed.xml"
+    assert page.xpath("string(//code[@id='feed-url'])") == BASE + "feed.xml"
     assert page.xpath("//svg[contains(@class, 'qr')]//path"), "the QR code is drawn"
     seek = articles[1].xpath(".//button/@data-seek")
     assert [float(s) for s in seek] == [round(c.start, 3) for c in site["first"].episode.chapters]

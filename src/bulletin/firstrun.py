@@ -28,9 +28,9 @@ import typer
 
 from . import interrupt
 from .config import Config
+from .conversion import named
 from .errors import InputError, ToolError
 from .fileio import atomic_write_text, file_kind
-from .rules import named
 from .templating import render
 
 TEMPLATE = "bulletin.toml.j2"

@@ -1,0 +1,223 @@
+"""The commands that make bulletins: ``build`` (from articles or a reviewed script), ``edition``
+(from news feeds, to time) and ``script`` (the script to review)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from ..config import Overrides
+from ..errors import InputError
+from ..progress import Progress
+from .app import app, configured, reports_errors
+from .options import (
+    BaseUrlOption,
+    ConfigOption,
+    EngineOption,
+    JsonOption,
+    PlayoutOption,
+    PushOption,
+    QuietOption,
+    SiteOption,
+    SpeedOption,
+    VoiceOption,
+    WorkersOption,
+    number,
+)
+
+
+@app.command()
+@reports_errors
+def build(
+    articles: Annotated[list[str] | None, typer.Argument(
+        metavar="ARTICLE...",
+        help="Articles (.txt, .md, .html, http(s) URL, or - for stdin), in bulletin order.")]
+    = None,
+    script: Annotated[Path | None, typer.Option(
+        "--script", metavar="FILE",
+        help="Build from a reviewed script file (from `bulletin script`).")] = None,
+    config: ConfigOption = None,
+    site: SiteOption = None,
+    engine: EngineOption = None,
+    voice: VoiceOption = None,
+    speed: SpeedOption = None,
+    workers: WorkersOption = None,
+    base_url: BaseUrlOption = None,
+    playout: PlayoutOption = None,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+    rebuild_catalog: Annotated[bool, typer.Option(
+        "--rebuild-catalog", help="When the site's catalog is missing, empty or unreadable, "
+        "rebuild it from feed.xml and the episode files first.")] = False,
+    push: PushOption = False,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace the episode even if it was built from an edited script.")]
+    = False,
+) -> None:
+    """Build a bulletin from ARTICLES (or an edited --script) and publish it with the feed."""
+    from .. import pipeline
+    from ..feed.text import duration_text
+    from ..script import load_script
+
+    if bool(articles) == (script is not None):
+        raise InputError("give articles to build from, or --script FILE, not both"
+                         if articles else "no articles given (or use --script FILE)")
+    cfg = configured(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
+                                    workers=workers, base_url=base_url, playout=playout))
+    ready = load_script(script) if script is not None else None
+    if push:
+        pipeline.push_target(cfg, building=True)
+    with Progress(not (quiet or as_json)) as progress:
+        result = pipeline.build(articles or [], cfg, script=ready, progress=progress,
+                                stage=progress.stage, rebuild_catalog=rebuild_catalog,
+                                replace=replace)
+        pushed = pipeline.push(cfg, progress=progress.steps("Pushing")) if push else None
+    if as_json:
+        typer.echo(json.dumps({**result.summary(), **_pushed(pushed)}))
+    elif not quiet:
+        typer.echo(f"{result.mp3}  ({duration_text(result.episode.duration)}, "
+                   f"{result.synthesized} synthesised, {result.cached} cached)")
+        if result.replaced:
+            typer.echo(f"replaced episode #{result.replaced.number} "
+                       f"\"{result.replaced.title}\" ({result.replaced.guid})")
+        typer.echo(f"{result.feed}")
+        if result.playout:
+            typer.echo(f"{result.playout}")
+        _print_push(pushed)
+
+
+def _pushed(pushed: Any) -> dict[str, object]:
+    """The ``push`` part of a JSON summary, when the command pushed."""
+    return {"push": pushed.summary()} if pushed is not None else {}
+
+
+def _print_push(pushed: Any) -> None:
+    for line in pushed.lines() if pushed is not None else ():
+        typer.echo(line)
+
+
+EDITION_HELP = (
+    "Make an edition from news FEEDS, written to time, and publish it.\n\n"
+    "FEEDS are RSS, Atom or JSON Feed URLs or files (else bulletin.toml's [edition] feeds). "
+    "The top stories (carried by the most feeds, then by feed weight, then the newest) are read "
+    "from their pages, each trimmed to whole sentences so that the programme ends on --duration. "
+    "With nothing new since the last edition, nothing is published (exit 0): it is safe to run "
+    "every hour.\n\n"
+    "Example bulletin.toml:\n\n"
+    "[show]\n"
+    'title = "Kestrel Bay Tonight"\n'
+    'timezone = "Europe/London"\n'
+    "[edition]\n"
+    'feeds = ["https://news.example.org/rss.xml", "https://example.com/feed.json"]\n'
+    'duration = "5:00"\n'
+    "stories = 6\n"
+    'max_age = "12h"\n'
+    "[edition.weights]\n"
+    '"news.example.org" = 2\n\n'
+    "Every hour from cron:  0 * * * *  bulletin edition --config bulletin.toml --quiet"
+)
+
+
+@app.command(help=EDITION_HELP)
+@reports_errors
+def edition(
+    feeds: Annotated[list[str] | None, typer.Argument(
+        metavar="FEED...",
+        help="News feeds: http(s) URLs or files (default: [edition] feeds).")] = None,
+    duration: Annotated[str | None, typer.Option(
+        metavar="M:SS",
+        help="Length of the whole programme, as M:SS (default 5:00; 0: read stories whole).")]
+    = None,
+    stories: Annotated[int | None, typer.Option(
+        metavar="N", parser=number(int, "--stories"), help="Stories at most (default 6).")] = None,
+    max_age: Annotated[str | None, typer.Option(
+        metavar="AGE",
+        help="Leave out items older than this, e.g. 24h, 90m, 2d (default 24h).")] = None,
+    config: ConfigOption = None,
+    site: SiteOption = None,
+    engine: EngineOption = None,
+    voice: VoiceOption = None,
+    speed: SpeedOption = None,
+    workers: WorkersOption = None,
+    base_url: BaseUrlOption = None,
+    playout: PlayoutOption = None,
+    as_json: JsonOption = False,
+    quiet: QuietOption = False,
+    push: Annotated[bool, typer.Option(
+        "--push", help="Then push the site to [publish] remote ($BULLETIN_REMOTE), also when "
+        "nothing new was published (so a push that failed before catches up); see bulletin "
+        "push.")] = False,
+) -> None:
+    from .. import pipeline
+    from ..feed.text import duration_text
+
+    cfg = configured(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
+                                    workers=workers, base_url=base_url,
+                                    feeds=tuple(feeds) if feeds else None, duration=duration,
+                                    stories=stories, max_age=max_age, playout=playout))
+    if push:
+        pipeline.push_target(cfg, building=True)
+    with Progress(not (quiet or as_json)) as progress:
+        result = pipeline.edition(feeds or [], cfg, progress=progress, steps=progress.steps,
+                                  stage=progress.stage)
+        pushed = None
+        if push and (result.published or (cfg.site / "feed.xml").is_file()):
+            pushed = pipeline.push(cfg, progress=progress.steps("Pushing"))
+    for problem in result.problems:
+        typer.echo(f"bulletin: warning: {problem}", err=True)
+    if as_json:
+        typer.echo(json.dumps({**result.summary(), **_pushed(pushed)}))
+    elif quiet:
+        return
+    elif not result.published:
+        typer.echo(result.reason)
+        _print_push(pushed)
+    else:
+        built = result.build
+        typer.echo(f"{built.mp3}  ({duration_text(built.episode.duration)}, "
+                   f"{built.synthesized} synthesised, {built.cached} cached)")
+        for story in result.stories:
+            sources = len(story.sources)
+            typer.echo(f"  {duration_text(story.seconds):>5}  {story.title}  "
+                       f"({story.sentences_read}/{story.sentences_total} sentences; "
+                       f"{sources} source{'s' if sources != 1 else ''})")
+        for dropped in result.dropped:
+            typer.echo(f"  left out: {dropped.title}: {dropped.reason}")
+        if result.short_by:
+            typer.echo(f"  short of the target by {duration_text(result.short_by)}: "
+                       "not enough news")
+        typer.echo(f"{built.feed}")
+        if built.playout:
+            typer.echo(f"{built.playout}")
+        _print_push(pushed)
+
+
+@app.command("script")
+@reports_errors
+def script_command(
+    articles: Annotated[list[str], typer.Argument(
+        metavar="ARTICLE...",
+        help="Articles (.txt, .md, .html, http(s) URL, or - for stdin), in bulletin order.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="md|json",
+                                       help="md (to read) or json.")] = "md",
+    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="FILE",
+                                               help="Write to FILE, not stdout.")]
+    = None,
+    config: ConfigOption = None,
+) -> None:
+    """Print the spoken script of ARTICLES for review; build it later with --script."""
+    from ..articles import read_articles
+    from ..dates import utc_today
+    from ..fileio import atomic_write_text
+    from ..script import build_script, check_format, dump_script
+
+    check_format(fmt)
+    cfg = configured(config)
+    text = dump_script(build_script(read_articles(articles), cfg, utc_today()), fmt)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        atomic_write_text(out, text)
