@@ -105,3 +105,26 @@ def test_a_terminal_shows_a_progress_bar(write_article, tmp_path, monkeypatch):
     status, out, screen = _run_on_a_terminal(["build", str(article), "--quiet"], tmp_path)
     assert status == 0 and out == "" and "Speaking" not in screen
 
+
+
+def test_a_terminal_is_told_what_is_built_and_then_what_to_do_next(write_article, tmp_path):
+    article = write_article("a.txt", *ARTICLE)
+    status, out, screen = _run_on_a_terminal(["build", str(article)], tmp_path)
+    assert status == 0, screen
+    lines = [line.strip() for line in re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen).splitlines()
+             if line.strip()]
+    assert lines[0] == "Building a bulletin from 1 article into public/"
+    assert lines[-1].startswith("Next: bulletin serve") and len(lines[-1]) <= 80
+    assert all(len(line) <= 80 for line in out.splitlines()[1:])
+
+
+def test_version_and_an_example_in_every_command_s_help(cli) -> None:
+    from bulletin import __version__
+
+    assert cli("--version").stdout.strip() == f"bulletin {__version__}"
+    for command in (["build"], ["edition"], ["script"], ["push"], ["init"], ["serve"],
+                    ["voices"], ["episodes", "list"], ["episodes", "remove"], ["feed", "check"],
+                    ["cache", "info"], ["cache", "clear"]):
+        shown = cli(*command, "--help").stdout
+        assert "Example" in shown, command
+        assert "<str>" not in shown and "<path>" not in shown and "list[" not in shown, command

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -33,7 +34,7 @@ from .options import (
 @reports_errors
 def build(
     articles: Annotated[list[str] | None, typer.Argument(
-        metavar="ARTICLE...",
+        metavar="ARTICLE",
         help="Articles (.txt, .md, .html, http(s) URL, or - for stdin), in bulletin order.")]
     = None,
     script: Annotated[Path | None, typer.Option(
@@ -57,7 +58,10 @@ def build(
         "--replace", help="Replace the episode even if it was built from an edited script.")]
     = False,
 ) -> None:
-    """Build a bulletin from ARTICLES (or an edited --script) and publish it with the feed."""
+    """Build a bulletin from ARTICLES (or an edited --script) and publish it with the feed.
+
+    Example:  bulletin build ferry.txt https://example.org/news/story.html --site public
+    """
     from .. import pipeline
     from ..feed.text import duration_text
     from ..script import load_script
@@ -70,6 +74,11 @@ def build(
     ready = load_script(script) if script is not None else None
     if push:
         pipeline.push_target(cfg, building=True)
+    talk = not (quiet or as_json) and sys.stderr.isatty()  # on a terminal: a pipe gets results
+    if talk:
+        what = (f"the script {script}" if script is not None else
+                f"{len(articles or [])} article{'s' if len(articles or []) != 1 else ''}")
+        typer.echo(f"Building a bulletin from {what} into {shown_path(cfg.site)}/", err=True)
     with Progress(not (quiet or as_json)) as progress:
         result = pipeline.build(articles or [], cfg, script=ready, progress=progress,
                                 stage=progress.stage, rebuild_catalog=rebuild_catalog,
@@ -87,6 +96,24 @@ def build(
         if result.playout:
             typer.echo(f"{result.playout}")
         _print_push(pushed)
+        if talk:
+            typer.echo(next_step(cfg.site), err=True)
+
+
+def shown_path(path: Path) -> str:
+    """``path`` as short as it can be said: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def next_step(site: Path) -> str:
+    """The closing line of a build: what to do next, within 80 columns where the path allows."""
+    where = shown_path(site)
+    command = "bulletin serve" if where == "public" else f"bulletin serve --site {where}"
+    line = f"Next: {command}   (for a phone on this network, add --host 0.0.0.0)"
+    return line if len(line) <= 80 else f"Next: {command}"
 
 
 def _pushed(pushed: Any) -> dict[str, object]:
@@ -107,6 +134,7 @@ EDITION_HELP = (
     "With nothing new since the last edition, nothing is published (exit 0): it is safe to run "
     "every hour.\n\n"
     "Example bulletin.toml:\n\n"
+    "\b\n"
     "[show]\n"
     'title = "Kestrel Bay Tonight"\n'
     'timezone = "Europe/London"\n'
@@ -117,7 +145,9 @@ EDITION_HELP = (
     'max_age = "12h"\n'
     "[edition.weights]\n"
     '"news.example.org" = 2\n\n'
-    "Every hour from cron:  0 * * * *  bulletin edition --config bulletin.toml --quiet"
+    "\b\n"
+    "Every hour, from cron:\n"
+    "0 * * * *  bulletin edition --config bulletin.toml --quiet"
 )
 
 
@@ -125,7 +155,7 @@ EDITION_HELP = (
 @reports_errors
 def edition(
     feeds: Annotated[list[str] | None, typer.Argument(
-        metavar="FEED...",
+        metavar="FEED",
         help="News feeds: http(s) URLs or files (default: [edition] feeds).")] = None,
     duration: Annotated[str | None, typer.Option(
         metavar="M:SS",
@@ -199,7 +229,7 @@ def edition(
 @reports_errors
 def script_command(
     articles: Annotated[list[str], typer.Argument(
-        metavar="ARTICLE...",
+        metavar="ARTICLE",
         help="Articles (.txt, .md, .html, http(s) URL, or - for stdin), in bulletin order.")],
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="md|json",
                                        help="md (to read) or json.")] = "md",
@@ -208,7 +238,11 @@ def script_command(
     = None,
     config: ConfigOption = None,
 ) -> None:
-    """Print the spoken script of ARTICLES for review; build it later with --script."""
+    """Print the spoken script of ARTICLES for review; build it later with --script.
+
+    Example:  bulletin script ferry.txt -o script.md, edit it, then bulletin build --script
+    script.md
+    """
     from ..articles import read_articles
     from ..dates import utc_today
     from ..fileio import atomic_write_text

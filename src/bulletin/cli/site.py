@@ -85,7 +85,10 @@ def init(
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")]
     = False,
 ) -> None:
-    """Write a commented bulletin.toml for your show, asking for what no option gives."""
+    """Write a commented bulletin.toml for your show, asking for what no option gives.
+
+    Example:  bulletin init --title "Kestrel Bay Tonight" --email news@example.org
+    """
     from ..config import DEFAULT_CONFIG_FILE
     from ..firstrun import Answers, init_config
 
@@ -113,7 +116,10 @@ def episodes_list(
     site: ThatSiteOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
-    """List the site's episodes, newest first."""
+    """List the site's episodes, newest first.
+
+    Example:  bulletin episodes list --site public --json
+    """
     from ..feed.text import duration_text
     from ..publish import list_episodes
 
@@ -137,7 +143,10 @@ def episodes_remove(
     site: ThatSiteOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Remove an episode: its item in the feed and page, and its files."""
+    """Remove an episode: its item in the feed and page, and its files.
+
+    Example:  bulletin episodes remove 3f2a (the first characters of its guid)
+    """
     from ..publish import remove_episode
 
     episode = remove_episode(configured(config, Overrides(site=site)), guid)
@@ -149,7 +158,11 @@ def episodes_remove(
 @reports_errors
 def feed_check(config: ConfigOption = None, site: ThatSiteOption = None) -> None:
     """Check the site as a podcast app would; print each problem; exit 1 when there is any.
-    Warnings (settings left at bulletin's defaults) go to stderr and leave the exit status be."""
+
+    Warnings (settings left at bulletin's defaults) go to stderr and leave the exit status be.
+
+    Example:  bulletin feed check --site public
+    """
     from ..feed.check import check_site, default_warnings
 
     cfg = configured(config, Overrides(site=site))
@@ -177,7 +190,10 @@ def serve(
         metavar="PORT", parser=number(int, "--port"),
         help="Port to listen on (0: any free port).")] = 8000,
 ) -> None:
-    """Serve the site over HTTP and show its feed URL as a QR code for a phone."""
+    """Serve the site over HTTP; on all interfaces, show its feed URL as a QR code for a phone.
+
+    Example:  bulletin serve --site public --host 0.0.0.0
+    """
     from ..publish.announce import announce, is_loopback_host
     from ..publish.server import make_server
 

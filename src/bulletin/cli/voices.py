@@ -22,7 +22,10 @@ app.add_typer(cache_app, name="cache")
 @reports_errors
 def voices(as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
            ) -> None:
-    """List every engine's voices, offline or online, and whether each is usable here now."""
+    """List every engine's voices, offline or online, and whether each is usable here now.
+
+    Example:  bulletin voices --json
+    """
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -51,7 +54,10 @@ def cache_info(
     config: ConfigOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Where the segment cache is, how many segments it holds and its size."""
+    """Where the segment cache is, how many segments it holds and its size.
+
+    Example:  bulletin cache info --json
+    """
     from ..tts import SegmentCache
 
     info = SegmentCache(configured(config).cache_root).info()
@@ -68,7 +74,10 @@ def cache_info(
 @cache_app.command("clear")
 @reports_errors
 def cache_clear(config: ConfigOption = None, quiet: QuietOption = False) -> None:
-    """Remove every cached segment (they are synthesised again when next needed)."""
+    """Remove every cached segment (they are synthesised again when next needed).
+
+    Example:  bulletin cache clear
+    """
     from ..tts import SegmentCache
 
     cache = SegmentCache(configured(config).cache_root)
