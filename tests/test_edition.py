@@ -131,7 +131,7 @@ def _cue_texts(site: Path, number: int) -> list[str]:
     url = entries[number - 1].xpath(
         "*[local-name()='transcript'][@type='text/vtt']/@url")[0]
     vtt = (site / "episodes" / url.rsplit("/", 1)[1]).read_text()
-    blocks = [b.split("\n", 1)[1] for b in vtt.split("\n\n")[1:] if "-->" in b]
+    blocks = [b.split("\n", 2)[2] for b in vtt.split("\n\n")[1:] if "-->" in b]  # no timing
     return [b.strip() for b in blocks]
 
 

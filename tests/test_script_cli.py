@@ -78,7 +78,7 @@ def test_several_articles_make_one_bulletin_with_a_rundown(cli, articles) -> Non
     assert first[0] == "headline" and set(first[1:]) == {"body"}
     assert second[:2] == ["transition", "headline"]
     for seg in data["segments"]:
-        assert set(seg) == {"id", "kind", "text", "spoken", "pause_after"}
+        assert set(seg) == {"id", "kind", "text", "spoken", "pause_after", "said"}
         assert seg["pause_after"] > 0
         assert not re.search(r"\d", seg["spoken"])
     market = [by_id[i] for i in data["stories"][1]["segments"] if by_id[i]["kind"] == "body"]

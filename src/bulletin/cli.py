@@ -150,6 +150,9 @@ def build(
         "--rebuild-catalog", help="When the site's catalog is missing, empty or unreadable, "
         "rebuild it from feed.xml and the episode files first.")] = False,
     push: PushOption = False,
+    replace: Annotated[bool, typer.Option(
+        "--replace", help="Replace the episode even if it was built from an edited script.")]
+    = False,
 ) -> None:
     """Build a bulletin from ARTICLES (or an edited --script) and publish it with the feed."""
     from . import pipeline
@@ -165,13 +168,17 @@ def build(
         pipeline.push_target(cfg, building=True)
     with Progress(not (quiet or as_json)) as progress:
         result = pipeline.build(articles or [], cfg, script=ready, progress=progress,
-                                stage=progress.stage, rebuild_catalog=rebuild_catalog)
+                                stage=progress.stage, rebuild_catalog=rebuild_catalog,
+                                replace=replace)
         pushed = pipeline.push(cfg, progress=progress.steps("Pushing")) if push else None
     if as_json:
         typer.echo(json.dumps({**result.summary(), **_pushed(pushed)}))
     elif not quiet:
         typer.echo(f"{result.mp3}  ({result.episode.duration:.1f} s, "
                    f"{result.synthesized} synthesised, {result.cached} cached)")
+        if result.replaced:
+            typer.echo(f"replaced episode #{result.replaced.number} "
+                       f"\"{result.replaced.title}\" ({result.replaced.guid})")
         typer.echo(f"{result.feed}")
         if result.playout:
             typer.echo(f"{result.playout}")

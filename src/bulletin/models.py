@@ -131,6 +131,7 @@ class Story:
     segments: tuple[Segment, ...]
     url: str | None = None
     sources: tuple[str, ...] = ()  # a link to each source of the story, its own url first
+    site: str | None = None  # the name its source goes by (og:site_name, front matter, feed title)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,7 @@ class Script:
     stories: tuple[Story, ...]
     segments: tuple[Segment, ...]
     guid_key: str  # what identifies "the same bulletin" across rebuilds
+    edited: bool = False  # read from a script file its producer changed (see script.review)
 
 
 @dataclass(frozen=True)
@@ -172,6 +174,7 @@ class Chapter:
     title: str
     start: float
     end: float
+    url: str | None = None  # a story's chapter: the story's own address
 
 
 @dataclass(frozen=True)

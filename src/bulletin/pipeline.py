@@ -28,7 +28,7 @@ from .feed import FEED_FILE, describe
 from .feed.editions import EditionMemory
 from .feed.rss import feed_url
 from .models import Clip, Episode, Mix, PlayoutInfo, Script
-from .publish import edition_lock, prepare_site, publish
+from .publish import check_rebuild, edition_lock, prepare_site, publish
 from .publish.remote import PushResult, push_site, push_target
 from .publish.websub import ping_hub
 from .runner import DEFAULT_RUNNER, CommandRunner
@@ -53,6 +53,7 @@ class BuildResult:
     loudness: float
     true_peak: float
     playout: Path | None = None  # the playout copy written, if any
+    replaced: Episode | None = None  # the episode of the same guid it replaced, as it was
 
     def summary(self) -> dict[str, object]:
         """The one-object summary ``bulletin build --json`` prints."""
@@ -67,6 +68,10 @@ class BuildResult:
             "loudness": self.loudness,
             "true_peak": self.true_peak,
             **({"playout": str(self.playout)} if self.playout else {}),
+            "replaced": self.replaced and {"guid": self.replaced.guid,
+                                           "number": self.replaced.number,
+                                           "title": self.replaced.title,
+                                           "file": self.replaced.audio_file},
         }
 
 
@@ -83,11 +88,13 @@ def build(
     progress: Progress | None = None,
     stage: Stage = lambda name: None,
     rebuild_catalog: bool = False,
+    replace: bool = False,
 ) -> BuildResult:
     """Build one bulletin from ``sources`` (or a ready ``script``) and publish it into the site.
 
-    The site is checked first (writable, its catalog sound), so nothing is spoken for a build
-    that could not be published; ``rebuild_catalog`` rebuilds a lost catalog from the feed.
+    The site is checked first (writable, its catalog sound, no episode built from an edited script
+    replaced unless ``replace``), so nothing is spoken for a build that could not be published;
+    ``rebuild_catalog`` rebuilds a lost catalog from the feed.
     ``engine`` reads the stories, ``headlines`` the rest (default: ``[voice.headlines]``'s reader,
     when it is set).
     """
@@ -96,22 +103,24 @@ def build(
         audio.check_destination(Path(config.playout.path))
     now = clock()
     script = script or build_script(read_articles(sources), config, now.date())
+    check_rebuild(config, script, replace)
     engine = engine or get_engine(config.voice)
     headlines = headlines or headlines_engine(config.voice)
     cache = cache or SegmentCache(config.cache_root)
     clips = synthesize_script(script, engine, cache, progress, config.voice.workers, headlines)
-    return produce(script, clips, config, now, runner, stage)
+    return produce(script, clips, config, now, runner, stage, replace=replace)
 
 
 def produce(script: Script, clips: Sequence[Clip], config: Config, now: dt.datetime,
             runner: CommandRunner = DEFAULT_RUNNER, stage: Stage = lambda name: None,
             fresh: int | None = None,
             also: Callable[[sqlite3.Connection, Episode], None] | None = None,
-            target: float = 0.0) -> BuildResult:
+            target: float = 0.0, replace: bool = False) -> BuildResult:
     """Mix the spoken ``clips`` of ``script``, encode and publish them (the end of every build).
     ``fresh``: how many segments were spoken afresh, when not as the clips say; ``also`` records
     more in the catalog as the episode is published; ``target``: the seconds the programme is to
-    last, its sign-off back-timed to end on them (0: as long as it is)."""
+    last, its sign-off back-timed to end on them (0: as long as it is); ``replace`` may replace an
+    episode built from an edited script."""
     with tempfile.TemporaryDirectory(prefix="bulletin-") as work:
         stage("Mixing")
         the_mix = audio.mix(clips, script, config.audio, Path(work), runner, target)
@@ -124,12 +133,14 @@ def produce(script: Script, clips: Sequence[Clip], config: Config, now: dt.datet
                              config.cache_root / RENDERS)
         playout = _playout(the_mix, script, config, now, runner, stage)
         stage("Publishing")
-        episode = publish(mp3, script, the_mix, description, config, now, runner, also)
+        published = publish(mp3, script, the_mix, description, config, now, runner, also, replace)
     synthesized = sum(1 for clip in clips if not clip.cached) if fresh is None else fresh
+    episode = published.episode
     return BuildResult(
         episode=episode, mp3=config.site / episode.audio_file, feed=config.site / "feed.xml",
         segments=len(clips), synthesized=synthesized, cached=len(clips) - synthesized,
         loudness=level.integrated, true_peak=level.true_peak, playout=playout,
+        replaced=published.replaced,
     )
 
 

@@ -25,11 +25,11 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from functools import partial
-from itertools import chain, zip_longest
+from itertools import zip_longest
 from pathlib import Path
 from types import MappingProxyType
 from typing import TypeVar
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
@@ -41,7 +41,7 @@ from .clean import clean_article
 from .feeds import parse_feed
 from .feedtext import feed_article
 from .fetch import FEED_MAX_BYTES, FEED_TYPES, Fetcher, without_credentials
-from .read import is_url, parse
+from .read import canonical_url, is_url, parse
 
 MAX_FETCHES = 8  # fetches at once
 MAX_PER_HOST = 2  # fetches at once to one host
@@ -170,22 +170,12 @@ def _from_page(item: FeedItem, fetcher: Fetcher) -> tuple[Article | None, str]:
 
 
 def _canonical(body: bytes, base: str) -> str | None:
-    """The page's own address for itself: its canonical link, else its og:url (http(s) only)."""
+    """The page's own address for itself (see ``read.canonical_url``)."""
     try:
         tree = lxml.html.fromstring(body)
     except (ValueError, lxml.etree.ParserError):
         return None
-    found = chain(
-        tree.xpath("//link[translate(@rel, 'CANONIL', 'canonil')='canonical']/@href"),
-        tree.xpath("//meta[@property='og:url' or @name='og:url']/@content"))
-    for address in found:
-        try:
-            absolute = urljoin(base, str(address).strip())
-        except ValueError:
-            continue
-        if is_url(absolute):
-            return without_credentials(absolute)
-    return None
+    return canonical_url(tree, base)
 
 
 def _site_name(site: str | None, url: str) -> str | None:

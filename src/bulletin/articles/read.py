@@ -2,8 +2,9 @@
 
 In: a source string: a path to a ``.txt`` file (first line the headline, blank lines between
 paragraphs), a ``.md`` file (``# Headline``, optional front matter with title, source, author, date
-and url), an ``.html`` page (main content extracted with trafilatura), an ``http(s)://`` URL
-(fetched, then read by its content type) or ``-`` for standard input (its format sniffed).
+and url), an ``.html`` page (main content extracted with trafilatura; its address is its
+canonical link or og:url when it names one), an ``http(s)://`` URL (fetched, then read by its
+content type) or ``-`` for standard input (its format sniffed).
 Out: ``Article``, whose paragraphs keep their inner line breaks for the cleaner to judge.
 Anything unreadable raises ``InputError`` naming the source and the reason, and so does what
 cannot be read whole: a text or Markdown article longer than ``MAX_ARTICLE_CHARS``, Markdown
@@ -19,8 +20,10 @@ import logging
 import re
 import sys
 from dataclasses import replace
+from itertools import chain
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
@@ -33,7 +36,7 @@ from ..fileio import read_user_bytes
 from ..frontmatter import front_matter
 from ..limits import MAX_SCRIPT_CHARS, size
 from ..models import Article
-from .fetch import MAX_BYTES, Fetcher
+from .fetch import MAX_BYTES, Fetcher, without_credentials
 
 DEFAULT_FETCHER = Fetcher(allow_private=True)  # sources typed by the user; a feed's get Fetcher()
 # A text or Markdown article, markup included, of more than twice what one bulletin can say.
@@ -213,8 +216,27 @@ def _html_tree(data: bytes, source: str) -> lxml.html.HtmlElement | None:
     return tree
 
 
+def canonical_url(tree: lxml.html.HtmlElement | None, base: str | None) -> str | None:
+    """The page's own address for itself: its canonical link, else its og:url; made absolute
+    from ``base`` (where the page was fetched, if it was), http(s) only, without credentials."""
+    if tree is None:
+        return None
+    found = chain(
+        tree.xpath("//link[translate(@rel, 'CANONIL', 'canonil')='canonical']/@href"),
+        tree.xpath("//meta[@property='og:url' or @name='og:url']/@content"))
+    for address in found:
+        try:
+            absolute = urljoin(base or "", str(address).strip())
+        except ValueError:
+            continue
+        if is_url(absolute):
+            return without_credentials(absolute)
+    return None
+
+
 def parse_html(data: bytes, source: str, url: str | None = None) -> Article:
-    """The main content of a news page, with its title, author, date and site name."""
+    """The main content of a news page, with its title, author, date, site name and address
+    (its canonical one when it names one, else ``url``, where it was fetched from)."""
     if b"\x00" in data[:4096]:
         raise InputError(f"{source}: binary data, not an HTML page")
     if not data.strip():
@@ -242,7 +264,7 @@ def parse_html(data: bytes, source: str, url: str | None = None) -> Article:
         with contextlib.suppress(InputError):  # a page's own date is a hint, never a refusal
             date = parse_date(doc.date, source)
     return Article(title=title, paragraphs=tuple(paragraphs), source=source,
-                   url=url or getattr(doc, "url", None) or None,
+                   url=canonical_url(tree, url) or url,
                    author=getattr(doc, "author", None) or None,
                    site=getattr(doc, "sitename", None) or None, date=date)
 

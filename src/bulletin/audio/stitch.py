@@ -1,7 +1,8 @@
 """Stitch clips and stings into one programme and note where every segment and story lands.
 
 In: ``Clip``s in script order, the script's stories, ``Stings``. Out: a pydub ``AudioSegment``
-at the mix rate, plus the ``Cue``s (one per segment) and ``Chapter``s (intro, each story, outro).
+at the mix rate, plus the ``Cue``s (one per segment) and ``Chapter``s (intro, each story with its
+address, outro).
 Speech is joined once at its own rate, resampled once by ffmpeg, and cut into per-story blocks; the
 few appends of stings and blocks are linear in the programme's length. Clips of two readers may
 come at two rates: the ones not at the rate most of the speech is at are resampled to it first.
@@ -199,7 +200,7 @@ def stitch(clips: Sequence[Clip], stories: Sequence[Story], stings: Stings, rate
     outro_start = cues[-1].start if clips[-1].segment.kind == "outro" else duration
     bounds = [*story_starts, outro_start]
     for story, begin, finish in zip(stories, bounds, bounds[1:], strict=False):
-        chapters.append(Chapter(story.title, begin if chapters else 0.0, finish))
+        chapters.append(Chapter(story.title, begin if chapters else 0.0, finish, story.url))
     if outro_start < duration:
         chapters.append(Chapter("Sign-off", outro_start, duration))
     return Stitched(audio=programme, cues=cues, chapters=tuple(chapters))

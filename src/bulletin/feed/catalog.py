@@ -4,8 +4,9 @@
 adds an episode or replaces the one with the same guid in place (keeping its first publication date
 and episode number), ``remove`` and ``retire`` take episodes out, ``save_settings`` records the show
 settings the site was last rendered with, ``keep_replaced``/``replaced_due`` remember audio a
-rebuild replaced until its grace period is over; ``episodes()`` lists them newest first. Rows that
-do not decode are a ``NotACatalog`` naming the file.
+rebuild replaced until its grace period is over, ``note_edited``/``edited_at`` remember which
+episodes were built from a script its producer edited; ``episodes()`` lists them newest first,
+``get`` finds one by its guid. Rows that do not decode are a ``NotACatalog`` naming the file.
 """
 
 from __future__ import annotations
@@ -45,25 +46,31 @@ class SiteSettings:
 
 
 def _encode(items: tuple[Chapter, ...] | tuple[Cue, ...]) -> str:
-    """Chapters or cues as JSON objects, each value under its field's name."""
-    return json.dumps([dataclasses.asdict(item) for item in items])
+    """Chapters or cues as JSON objects, each value under its field's name (a field left at
+    None, such as the url of a chapter that is no story's, is left out)."""
+    return json.dumps([{name: value for name, value in dataclasses.asdict(item).items()
+                        if value is not None} for item in items])
 
 
 def _decode(raw: str, kind: type[Chapter] | type[Cue]) -> tuple:
-    """Chapters or cues as stored: ``[{"title" or "text": …, "start": …, "end": …}, …]`` (or, as
-    catalogs made before 0.1.1 hold them, ``[[kind, text, start, end], …]``); ValueError if not."""
+    """Chapters or cues as stored: ``[{"title" or "text": …, "start": …, "end": …}, …]``, a
+    chapter perhaps with its ``"url"`` (or, as catalogs made before 0.1.1 hold them, ``[[kind,
+    text, start, end], …]``); ValueError if not."""
     rows = json.loads(raw)
     if not isinstance(rows, list):
         raise ValueError("not a list")
-    text, *times = names = [f.name for f in dataclasses.fields(kind)]
+    fields = dataclasses.fields(kind)
+    names = [f.name for f in fields]
+    text, *times = required = [f.name for f in fields if f.default is dataclasses.MISSING]
     items = []
     for row in rows:
-        if isinstance(row, list) and len(row) == len(names) + 1:
-            row = dict(zip(names, row[1:], strict=True))  # the older form: [kind, *values]
-        if not (isinstance(row, dict) and sorted(row) == sorted(names)
+        if isinstance(row, list) and len(row) == len(required) + 1:
+            row = dict(zip(required, row[1:], strict=True))  # the older form: [kind, *values]
+        if not (isinstance(row, dict) and set(required) <= set(row) <= set(names)
                 and isinstance(row[text], str)
                 and all(isinstance(row[t], int | float) and not isinstance(row[t], bool)
-                        for t in times)):
+                        for t in times)
+                and all(isinstance(row[n], str) for n in row if n not in required)):
             raise ValueError(f"{row!r} is not {{{', '.join(names)}}}")
         items.append(kind(**row))
     return tuple(items)
@@ -117,10 +124,16 @@ class Catalog(CatalogFile):
             db.execute("INSERT OR REPLACE INTO settings VALUES ('last_number', ?)",
                        (str(episode.number),))
 
-    def remove(self, db: sqlite3.Connection, guid: str) -> Episode | None:
+    def get(self, db: sqlite3.Connection, guid: str) -> Episode | None:
+        """The episode whose guid is ``guid``, if there is one."""
         found = self._rows(db, "WHERE guid = ?", (guid,))
-        db.execute("DELETE FROM episodes WHERE guid = ?", (guid,))
         return found[0] if found else None
+
+    def remove(self, db: sqlite3.Connection, guid: str) -> Episode | None:
+        found = self.get(db, guid)
+        db.execute("DELETE FROM episodes WHERE guid = ?", (guid,))
+        db.execute("DELETE FROM edited WHERE guid = ?", (guid,))
+        return found
 
     def find(self, db: sqlite3.Connection, guid: str) -> Episode:
         """The episode whose guid is ``guid`` or starts with it (when only one does)."""
@@ -142,6 +155,7 @@ class Catalog(CatalogFile):
             return []
         old = self._rows(db)[keep:]
         db.executemany("DELETE FROM episodes WHERE guid = ?", [(e.guid,) for e in old])
+        db.executemany("DELETE FROM edited WHERE guid = ?", [(e.guid,) for e in old])
         return old
 
     def _rows(self, db: sqlite3.Connection, where: str = "", args: tuple = ()) -> list[Episode]:
@@ -176,6 +190,30 @@ class Catalog(CatalogFile):
             return self._rows(db)
         with self.reading() as conn:
             return self._rows(conn)
+
+    # Episodes built from an edited script
+
+    def note_edited(self, db: sqlite3.Connection, guid: str, edited: bool,
+                    when: dt.datetime) -> None:
+        """Remember whether the episode ``guid`` was built (at ``when``) from an edited script."""
+        if edited:
+            db.execute("INSERT OR REPLACE INTO edited VALUES (?, ?)", (guid, when.isoformat()))
+        else:
+            db.execute("DELETE FROM edited WHERE guid = ?", (guid,))
+
+    def edited_at(self, db: sqlite3.Connection, guid: str) -> dt.datetime | None:
+        """When the episode ``guid`` was built from an edited script; None if it was not (or the
+        catalog is older than this record)."""
+        if not self.has_table(db, "edited"):
+            return None
+        row = db.execute("SELECT built_at FROM edited WHERE guid = ?", (guid,)).fetchone()
+        if row is None:
+            return None
+        try:
+            return dt.datetime.fromisoformat(row[0])
+        except (TypeError, ValueError):
+            raise NotACatalog(f"{self.path}: not a bulletin catalog (episode {guid!r}: its "
+                              f"edit time {row[0]!r} cannot be read)") from None
 
     # Replaced audio, kept for a grace period
 

@@ -75,6 +75,15 @@ CREATE TABLE IF NOT EXISTS editions (
     stories TEXT NOT NULL
 );
 """
+# Episodes built from a script its producer edited: a rebuild replaces them only when asked to.
+EDITED = """
+CREATE TABLE IF NOT EXISTS edited (
+    guid TEXT PRIMARY KEY,
+    built_at TEXT NOT NULL
+);
+"""
+# Tables added after the first catalogs: each write session creates them when they are missing.
+ADDED = REPLACED + EDITIONS + EDITED
 MAGIC = b"SQLite format 3\x00"
 # SQLite's result codes that mean the machine failed (exit 1), not that the file is wrong.
 RESOURCE_ERRORS = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_NOMEM",
@@ -236,7 +245,7 @@ class CatalogFile:
             raise InputError(f"{self.site}: the site is read-only; cannot create its catalog")
         self.site.mkdir(parents=True, exist_ok=True)
         with self._connection(writing=True) as db:
-            db.executescript(SCHEMA + REPLACED + EDITIONS)
+            db.executescript(SCHEMA + ADDED)
 
     # Sessions
 
@@ -246,7 +255,7 @@ class CatalogFile:
             try:
                 db.execute(begin)
                 if writing:  # catalogs from before these tables existed gain them here
-                    for table in (REPLACED + EDITIONS).split(";"):
+                    for table in ADDED.split(";"):
                         if table.strip():
                             db.execute(table)
                 yield db
@@ -276,6 +285,11 @@ class CatalogFile:
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise self.failure(exc) from None
+
+    def has_table(self, db: sqlite3.Connection, table: str) -> bool:
+        """Whether the catalog has ``table`` yet (one added later appears at the first write)."""
+        return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                          (table,)).fetchone() is not None
 
     def is_empty(self, db: sqlite3.Connection) -> bool:
         """No episode and no settings: a catalog no build has committed to (or one emptied)."""

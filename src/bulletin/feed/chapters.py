@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 
 from ..models import Chapter
-from .text import one_line
+from .text import one_line, web_address
 
 VERSION = "1.2.0"
 MIME_TYPE = "application/json+chapters"
@@ -18,7 +18,8 @@ MIME_TYPE = "application/json+chapters"
 
 def chapters_json(chapters: Sequence[Chapter], *, title: str, podcast: str, author: str,
                   file_name: str) -> str:
-    """The chapters file: every chapter with its start, end and title, in time order."""
+    """The chapters file: every chapter with its start, end and title, in time order; a story's
+    chapter with the story's address (``url``) when it has one."""
     document = {
         "version": VERSION,
         "title": one_line(title),
@@ -26,7 +27,8 @@ def chapters_json(chapters: Sequence[Chapter], *, title: str, podcast: str, auth
         "author": one_line(author),
         "fileName": file_name,
         "chapters": [
-            {"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": one_line(c.title)}
+            {"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": one_line(c.title),
+             **({"url": c.url} if web_address(c.url) else {})}
             for c in sorted(chapters, key=lambda c: c.start)
         ],
     }

@@ -1,19 +1,18 @@
 """The episode description: what a podcast app shows under an episode's title.
 
-``describe(script, mix)`` → the lead paragraph and every story with its start time in the mix
-and, in a bulletin of several stories, a link to each of its sources
-(``description.txt.j2``), within the 4000 bytes podcast apps keep, as plain text and as the HTML
-the feed also carries.
+``describe(script, mix)`` → the lead paragraph and every story with its start time in the mix,
+the name of its source and a link to each of its sources (``description.txt.j2``), within the 4000
+bytes podcast apps keep, as plain text and as the HTML the feed also carries.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..models import Mix, Script
+from ..models import Mix, Script, Story
 from ..templating import render
 from .rss import DESCRIPTION_LIMIT, description_html
-from .text import clean_text, clock, one_line
+from .text import clean_text, clock, one_line, web_address
 
 
 def _fits(text: str) -> bool:
@@ -30,6 +29,12 @@ def _shorten(text: str, limit: int) -> str:
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip() + "..."
 
 
+def _credit(story: Story) -> dict[str, object]:
+    """Who a story is from: its source's name ("" when unknown) and its web links, own first."""
+    links = [link for link in dict.fromkeys((story.url, *story.sources)) if web_address(link)]
+    return {"source": one_line(story.site or ""), "links": links}
+
+
 def describe(script: Script, the_mix: Mix) -> str:
     """The episode description: the lead paragraph and the stories with their start times.
 
@@ -38,9 +43,9 @@ def describe(script: Script, the_mix: Mix) -> str:
     """
     bodies = [s for s in script.stories[0].segments if s.kind == "body"] if script.stories else []
     summary = one_line(bodies[0].text if bodies else script.title)
-    links = {story.title: story.sources for story in script.stories if len(script.stories) > 1}
+    credits = {story.title: _credit(story) for story in script.stories}
     chapters = [{"time": clock(c.start), "title": one_line(c.title),
-                 "links": links.get(c.title, ())} for c in the_mix.chapters]
+                 **credits.get(c.title, {"source": "", "links": []})} for c in the_mix.chapters]
 
     def text_with(lead: str, listed: Sequence[dict[str, str]]) -> str:
         return clean_text(render("description.txt.j2", "", summary=lead, chapters=listed,

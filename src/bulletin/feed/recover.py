@@ -23,6 +23,7 @@ from ..errors import InputError
 from ..models import Chapter, Cue, Episode
 from .files import EPISODES_DIR, EpisodeFiles
 from .rss import FEED_FILE, is_local
+from .text import web_address
 
 NS = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
@@ -137,7 +138,8 @@ def _chapters(path: Path) -> tuple[Chapter, ...]:
         document = json.loads(path.read_text(encoding="utf-8"))
         rows = document["chapters"]
         return tuple(Chapter(str(c.get("title", "")), float(c["startTime"]),
-                             float(c.get("endTime", c["startTime"]))) for c in rows)
+                             float(c.get("endTime", c["startTime"])), web_address(c.get("url")))
+                     for c in rows)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return ()
 

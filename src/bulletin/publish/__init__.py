@@ -2,14 +2,17 @@
 
 ``prepare_site(config, rebuild_catalog)`` checks, before anything is spoken, that the site can be
 written and its catalog is sound (rebuilding a lost one from the feed when asked); an error if not.
-``publish(mp3, script, mix, description, config, when)`` → ``Episode``: the MP3 with its transcripts
-and chapters, the catalog entry, the feed and the index page. ``remove_episode(config, guid)`` and
+``publish(mp3, script, mix, description, config, when)`` → ``Published``: the ``Episode`` (the MP3
+with its transcripts and chapters, the catalog entry, the feed and the index page) and the one it
+replaced; an episode built from an edited script is replaced only when asked (``check_rebuild``
+says so before anything is spoken). ``remove_episode(config, guid)`` and
 ``list_episodes(site)`` manage what is published; ``edition_lock(site)`` makes editions of one site
 take turns; ``server.make_server(site, host, port)``
 serves it over HTTP.
 """
 
 from .safety import edition_lock
-from .site import list_episodes, prepare_site, publish, remove_episode
+from .site import check_rebuild, list_episodes, prepare_site, publish, remove_episode
 
-__all__ = ["edition_lock", "list_episodes", "prepare_site", "publish", "remove_episode"]
+__all__ = ["check_rebuild", "edition_lock", "list_episodes", "prepare_site", "publish",
+           "remove_episode"]

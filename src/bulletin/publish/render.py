@@ -11,14 +11,15 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import segno
 from markupsafe import Markup
 
 from ..feed import FEED_FILE, EpisodeFiles, SiteSettings, render_feed
 from ..feed.rss import feed_url, podcast_guid
-from ..feed.text import clean_text, clock, one_line
-from ..models import Episode
+from ..feed.text import clean_text, clock, one_line, web_address
+from ..models import Chapter, Episode
 from ..templating import render
 
 
@@ -40,8 +41,18 @@ def qr_svg(url: str) -> Markup:
                                   svgclass="qr", lineclass=None, dark="#000", light="#fff"))
 
 
+def _chapter(chapter: Chapter) -> dict[str, object]:
+    """A chapter as the page lists it: where it starts and, for a story, a link to it named by
+    its site's host."""
+    url = web_address(chapter.url)
+    host = (urlsplit(url).hostname or "").removeprefix("www.") if url else ""
+    return {"start": round(chapter.start, 3), "clock": clock(chapter.start),
+            "title": one_line(chapter.title), "url": url, "host": host}
+
+
 def render_index(episodes: Sequence[Episode], settings: SiteSettings) -> str:
-    """The listening page: the show, the feed URL with its QR code, every episode with a player."""
+    """The listening page: the show, the feed URL with its QR code, every episode with a player
+    and its chapters, each story's linked to the story at its source."""
     show = settings.show
     url = feed_url(show)
     image = settings.image
@@ -59,8 +70,7 @@ def render_index(episodes: Sequence[Episode], settings: SiteSettings) -> str:
             "vtt": files.vtt,
             "srt": files.srt,
             "chapters_file": files.chapters,
-            "chapters": [{"start": round(c.start, 3), "clock": clock(c.start),
-                          "title": one_line(c.title)} for c in e.chapters],
+            "chapters": [_chapter(c) for c in e.chapters],
             "description": clean_text(e.description),
         })
     return render(

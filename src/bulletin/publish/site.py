@@ -2,9 +2,12 @@
 
 ``prepare_site(config, rebuild_catalog)`` checks, before anything is spoken, that the site can be
 written and that its catalog is sound (rebuilding a lost one from the feed when asked).
-``publish(mp3, script, mix, description, config, when)`` → the ``Episode`` as published: its MP3,
-WebVTT and SRT transcripts and JSON chapters in ``episodes/``, its catalog entry, and ``feed.xml``
-and ``index.html`` rendered from the catalog. ``remove_episode(config, guid)`` → the removed
+``publish(mp3, script, mix, description, config, when)`` → ``Published``: the ``Episode`` as
+published (its MP3, WebVTT and SRT transcripts and JSON chapters in ``episodes/``, its catalog
+entry, and ``feed.xml`` and ``index.html`` rendered from the catalog) and the one of the same guid
+it replaced, as it was; an episode built from an edited script is replaced only when asked
+(``rebuilds``; ``check_rebuild`` asks before anything is spoken). ``remove_episode(config, guid)``
+→ the removed
 ``Episode``. Every file is written atomically. The new audio must last as long as its chapters say
 before anything is replaced. Each catalog change is one exclusive transaction, made while holding
 the site's lock; the feed and page are renamed into place just before it commits and put back if
@@ -26,6 +29,7 @@ import sqlite3
 import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Config
@@ -44,13 +48,14 @@ from ..feed import (
 from ..feed.artwork import artwork_problems
 from ..feed.recover import listed_files
 from ..feed.rss import feed_url, is_local, podcast_guid
-from ..feed.text import clean_text, one_line
+from ..feed.text import clean_text, one_line, web_address
 from ..ffmpeg import probe_seconds
 from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
 from ..models import Chapter, Cue, Episode, Mix, Script
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from . import safety
 from .cover import make_cover
+from .rebuilds import check_replace, replaceable
 from .render import render_site
 from .safety import (
     catalog_guard,
@@ -73,8 +78,22 @@ def slugify(text: str, limit: int = 60) -> str:
     return slug[:limit].rstrip("-") or "bulletin"
 
 
+@dataclass(frozen=True)
+class Published:
+    """An episode as published, and the one of the same guid it replaced (as it was), if any."""
+
+    episode: Episode
+    replaced: Episode | None = None
+
+
 def episode_guid(script: Script) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"bulletin:{script.guid_key}"))
+
+
+def check_rebuild(config: Config, script: Script, replace: bool = False) -> None:
+    """Before a build speaks: an ``InputError`` when publishing ``script`` would replace an
+    episode built from an edited script and ``replace`` is not given."""
+    check_replace(config.site, episode_guid(script), replace)
 
 
 def _check_configured_image(config: Config) -> None:
@@ -130,7 +149,8 @@ def site_files(episodes: Sequence[Episode], settings: SiteSettings) -> dict[str,
 def _clean_episode(episode: Episode) -> Episode:
     return dataclasses.replace(
         episode, title=one_line(episode.title), description=clean_text(episode.description),
-        chapters=tuple(Chapter(one_line(c.title), c.start, c.end) for c in episode.chapters),
+        chapters=tuple(Chapter(one_line(c.title), c.start, c.end, web_address(c.url))
+                       for c in episode.chapters),
         cues=tuple(Cue(one_line(c.text), c.start, c.end) for c in episode.cues))
 
 
@@ -207,9 +227,11 @@ def _tidy(site: Path, gone: list[str], keep: set[str], listed_before: set[str]) 
 
 def publish(mp3: Path, script: Script, the_mix: Mix, description: str, config: Config,
             when: dt.datetime, runner: CommandRunner = DEFAULT_RUNNER,
-            also: Callable[[sqlite3.Connection, Episode], None] | None = None) -> Episode:
+            also: Callable[[sqlite3.Connection, Episode], None] | None = None,
+            replace: bool = False) -> Published:
     """Put ``mp3`` and its companions into the site and the catalog; re-render feed and page.
-    ``also(db, episode)`` records more in the catalog, in the transaction that publishes."""
+    ``also(db, episode)`` records more in the catalog, in the transaction that publishes;
+    ``replace`` lets it replace an episode built from an edited script."""
     _check_configured_image(config)
     check_length(mp3, the_mix, runner)
     site = config.site
@@ -234,7 +256,9 @@ def publish(mp3: Path, script: Script, the_mix: Mix, description: str, config: C
             with site_lock(site), catalog.transaction() as db:
                 if catalog.is_empty(db):  # as it was checked, unless it was lost meanwhile
                     catalog_guard(site)
+                before = replaceable(catalog, db, episode.guid, replace)
                 episode, replaced = catalog.upsert(db, episode)
+                catalog.note_edited(db, episode.guid, script.edited, when)
                 if also is not None:
                     also(db, episode)
                 if replaced:
@@ -249,7 +273,7 @@ def publish(mp3: Path, script: Script, the_mix: Mix, description: str, config: C
             path.unlink(missing_ok=True)
         raise
     _tidy(site, [e.audio_file for e in retired] + due, keep, listed_before)
-    return episode
+    return Published(episode, before)
 
 
 def remove_episode(config: Config, guid: str, now: dt.datetime | None = None) -> Episode:

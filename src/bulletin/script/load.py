@@ -1,10 +1,11 @@
 """Reading a reviewed script file back into a ``Script``: the JSON or Markdown that ``export``
 writes, perhaps edited by a producer.
 
-In: a path. Out: ``Script``, within the caps of ``limits`` and ``bulletin.limits``. Whatever cannot
-be read raises ``InputError`` naming the file and the problem (and, in Markdown, the line): JSON
-nested too deep or not well formed, a missing, repeated or broken marker, text outside any
-segment, a segment of an unknown kind, a story naming a segment that is not there, and so on.
+In: a path. Out: ``Script``, within the caps of ``limits`` and ``bulletin.limits``, its edits told
+(``review``). Whatever cannot be read raises ``InputError`` naming the file and the problem (and,
+in Markdown, the line): JSON nested too deep or not well formed, a missing, repeated or broken
+marker, text outside any segment, a segment of an unknown kind, a story naming a segment that is
+not there, and so on.
 Text is never silently moved into the segment before it; a producer's own comments are skipped,
 as they are when rendered.
 """
@@ -34,6 +35,7 @@ from .limits import (
     json_depth,
 )
 from .plan import PAUSE_AFTER
+from .review import reviewed
 
 _MARKER_START = re.compile(r"^<!--\s*(bulletin-script|story|segment)(?=\s|\{|-->|$)")
 _MARKER = re.compile(r"^<!--\s*(bulletin-script|story|segment)\s*(.*?)\s*-->$")
@@ -191,6 +193,15 @@ def _text(value: Any, where: str, name: str, *, required: bool = True) -> str | 
     return " ".join(value.split())
 
 
+def _links(value: Any, index: int, name: str) -> tuple[str, ...]:
+    """A story's links to its sources: a list of text, as many as a bulletin has stories."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise InputError(f"{name}: story {index} sources must be a list of links")
+    if len(value) > MAX_STORIES:
+        raise InputError(f"{name}: story {index} has {size(len(value), MAX_STORIES, 'sources')}")
+    return tuple(dict.fromkeys(" ".join(v.split()) for v in value))
+
+
 def _capped(value: str | None, cap: int, where: str, name: str) -> str:
     """``value`` (required text) when it is within ``cap`` characters."""
     value = value or ""
@@ -266,7 +277,9 @@ def script_from_data(data: Any, name: str) -> Script:
                              source=_text(raw.get("source"), "story source", name,
                                           required=False),
                              segments=tuple(by_id[i] for i in ids),
-                             url=_text(raw.get("url"), "story url", name, required=False)))
+                             url=_text(raw.get("url"), "story url", name, required=False),
+                             site=_text(raw.get("site"), "story site", name, required=False),
+                             sources=_links(raw.get("sources", []), index, name)))
     if not stories:
         raise InputError(f"{name}: the script has no story (a script needs at least one story "
                          "with at least one spoken segment)")
@@ -274,8 +287,8 @@ def script_from_data(data: Any, name: str) -> Script:
     key = data.get("guid_key")
     if not isinstance(key, str) or not key.strip():
         key = hashlib.sha256(f"{title}|{date.isoformat()}".encode()).hexdigest()
-    return Script(title=title, date=date, stories=tuple(stories), segments=tuple(segments),
-                  guid_key=key)
+    return reviewed(Script(title=title, date=date, stories=tuple(stories),
+                           segments=tuple(segments), guid_key=key), data)
 
 
 def load_script(path: str | Path) -> Script:

@@ -1,6 +1,7 @@
 """Plan the spoken bulletin: intro, rundown, each story's headline and paragraphs, sign-off.
 
-In: cleaned ``Article``s, the show's config and the bulletin's date. Out: ``Script``, within the
+In: cleaned ``Article``s, the show's config and the bulletin's date. Out: ``Script`` (each story
+with its source's name and links; the intro told those names, to credit them), within the
 caps of ``limits`` and ``bulletin.limits``: a long headline is shortened at a word boundary, a
 paragraph too long for one segment is split at sentence ends, and anything else too big raises
 ``InputError``.
@@ -49,6 +50,17 @@ def guid_key(articles: list[Article]) -> str:
     """Identity of the bulletin across rebuilds: the articles' URLs, else dates and headlines."""
     parts = [a.url or f"{a.date.isoformat() if a.date else ''}|{a.title}" for a in articles]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def credited(articles: list[Article]) -> list[str]:
+    """The names the articles' sources go by (their sites', or their feeds' titles), each once, in
+    bulletin order: what the intro can credit ("with reports from ...")."""
+    names: dict[str, str] = {}
+    for article in articles:
+        name = " ".join((article.site or "").split())
+        if name:
+            names.setdefault(name.casefold(), name)
+    return list(names.values())
 
 
 def _fit_title(article: Article) -> Article:
@@ -123,8 +135,8 @@ def plan_script(articles: list[Article], config: Config, date: dt.date,
         segments.extend(added)
         return added
 
-    add("intro", render("intro.txt.j2", templates, show=show, date=date, time=time).strip(),
-        "intro.txt.j2")
+    add("intro", render("intro.txt.j2", templates, show=show, date=date, time=time,
+                        sources=credited(articles)).strip(), "intro.txt.j2")
     if len(articles) > 1:
         titles = [a.title for a in articles]
         add("rundown", render("rundown.txt.j2", templates, titles=titles).strip(),
@@ -149,7 +161,8 @@ def plan_script(articles: list[Article], config: Config, date: dt.date,
                 story_segments += add("body", sentence, where, pause=pause)
         links = tuple(dict.fromkeys(link for link in (article.url, *article.also) if link))
         stories.append(Story(title=article.title, source=article.site or article.source,
-                             segments=tuple(story_segments), url=article.url, sources=links))
+                             segments=tuple(story_segments), url=article.url, sources=links,
+                             site=article.site))
     add("outro", render("outro.txt.j2", templates, show=show, date=date).strip(), "outro.txt.j2")
 
     sources = [a.source for a in articles]
