@@ -260,3 +260,12 @@ class Proof:
     wer: float
     segments: tuple[SegmentProof, ...]
     suspects: tuple[Suspect, ...]
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An episode of the catalog as ``episodes list`` shows it: published or a draft."""
+
+    episode: Episode
+    status: str  # "published" or "draft"
+    wer: float | None = None  # a draft's: the word error rate it was held for
