@@ -389,19 +389,47 @@ def episodes_list(
     site: SiteOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
-    """List the site's episodes, newest first."""
-    from .feed.text import clock
-    from .publish import list_episodes
+    """List the site's episodes, newest first (drafts the review gate held among them)."""
+    from .review_cli import list_episodes
 
-    cfg = _config(config, Overrides(site=site))
-    for e in list_episodes(cfg.site):
-        if as_json:
-            typer.echo(json.dumps({"guid": e.guid, "number": e.number, "title": e.title,
-                                   "published": e.pub_date.isoformat(), "file": e.audio_file,
-                                   "duration": round(e.duration, 3), "length": e.length}))
-        else:
-            typer.echo(f"{e.guid}  {e.pub_date:%Y-%m-%d}  #{e.number:<3} "
-                       f"{clock(e.duration)}  {e.title}")
+    list_episodes(_config(config, Overrides(site=site)), as_json, typer.echo)
+
+
+@episodes_app.command("approve")
+@reports_errors
+def episodes_approve(guid: Annotated[str, typer.Argument(help="The draft's guid (or its start).")],
+                     config: ConfigOption = None, site: SiteOption = None) -> None:
+    """Publish a draft the review gate held: into the feed and the page."""
+    from .review_cli import approve_or_reject
+
+    approve_or_reject(_config(config, Overrides(site=site)), guid, True, typer.echo)
+
+
+@episodes_app.command("reject")
+@reports_errors
+def episodes_reject(guid: Annotated[str, typer.Argument(help="The draft's guid (or its start).")],
+                    config: ConfigOption = None, site: SiteOption = None) -> None:
+    """Remove a draft the review gate held, files and all."""
+    from .review_cli import approve_or_reject
+
+    approve_or_reject(_config(config, Overrides(site=site)), guid, False, typer.echo)
+
+
+@app.command()
+@reports_errors
+def proof(
+    episode: Annotated[str | None, typer.Argument(
+        help="The episode's guid (or its start) or MP3 path; default: the latest.")] = None,
+    config: ConfigOption = None,
+    site: SiteOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the proof as JSON.")] = False,
+    fix: Annotated[bool, typer.Option(
+        "--fix", help="Write the respellings heard right into your lexicon.")] = False,
+) -> None:
+    """Hear an episode offline and say which words came out wrong, and how to fix them."""
+    from .review_cli import run_proof
+
+    run_proof(_config(config, Overrides(site=site)), episode, as_json, fix, typer.echo)
 
 
 @episodes_app.command("remove")

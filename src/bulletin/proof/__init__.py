@@ -18,6 +18,7 @@ from ..config import Config
 from ..errors import InputError
 from ..feed import Catalog
 from ..models import Cue, Episode, Proof
+from ..script.lexicon import load_lexicon
 from ..tts.base import Engine
 from .compare import compare
 from .fix import write_fixes
@@ -35,11 +36,13 @@ def proof_audio(mp3: Path, cues: Sequence[Cue], config: Config,
     proof = compare(cues, ear.words(mp3), config.proof.max_segment_wer)
     if engine is None:
         return proof
+    lexicon = load_lexicon(config.script.lexicon or None)
     tried: dict[str, str | None] = {}
     suspects = []
     for suspect in proof.suspects:
         if suspect.word not in tried:
-            tried[suspect.word] = suggest(suspect, engine, ear)
+            respelled = lexicon.apply(suspect.word).lower() != suspect.word
+            tried[suspect.word] = suggest(suspect, engine, ear, respelled)
         suspects.append(dataclasses.replace(suspect, suggestion=tried[suspect.word]))
     return dataclasses.replace(proof, suspects=tuple(suspects))
 

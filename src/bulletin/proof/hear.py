@@ -39,6 +39,8 @@ class Ear:
     def __init__(self, model: str | Path = "") -> None:
         folder = model_folder(model)
         try:
+            import jellyfish  # noqa: F401  (compare's phonetic keys)
+            import jiwer  # noqa: F401  (compare's alignment)
             from faster_whisper import WhisperModel
         except ImportError:
             raise InputError(INSTALL_HINT) from None

@@ -32,10 +32,11 @@ def respellings(word: str) -> list[str]:
     return list(dict.fromkeys([plain, syllables, simple, simple.replace("-", " ")]))[:TRIES]
 
 
-def suggest(suspect: Suspect, engine: Engine, ear: Ear) -> str | None:
-    """The first respelling of ``suspect.word`` heard as the word sounds, or None."""
+def suggest(suspect: Suspect, engine: Engine, ear: Ear, respelled: bool = True) -> str | None:
+    """The first respelling of ``suspect.word`` heard as the word sounds, or None; the word as
+    written is tried only when a lexicon ``respelled`` it (else it is what was misheard)."""
     wanted = sound_key(suspect.word)
-    for respelling in respellings(suspect.word):
+    for respelling in respellings(suspect.word)[0 if respelled else 1:]:
         heard = said_words(" ".join(w.word for w in ear.words(
             engine.synthesize(CARRIER.format(respelling)))))
         if wanted in {sound_key(w) for w in heard} or wanted in _joined_keys(heard):
