@@ -27,8 +27,8 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 
-extras=""
-[ "${BULLETIN_TEST_TOOLS:-0}" = 1 ] && extras="[test]"
+extras="[proof]"  # bulletin proof's speech recognition
+[ "${BULLETIN_TEST_TOOLS:-0}" = 1 ] && extras="[test,proof]"
 stamp=".venv/.setup-stamp"
 want="$(cat pyproject.toml | sha256sum | cut -c1-16)$extras"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then

@@ -38,7 +38,7 @@ def test_each_layer_overrides_the_one_below(tmp_path):
 PATH_SETTINGS = [  # every setting that names a file or folder: (TOML table or None, key)
     ("show", "image"), ("audio", "intro"), ("audio", "outro"), ("audio", "transition"),
     ("audio", "bed"), ("script", "lexicon"), ("script", "templates"), (None, "site"),
-    (None, "cache_dir"), ("playout", "path"),
+    (None, "cache_dir"), ("playout", "path"), ("proof", "model"),
 ]
 
 

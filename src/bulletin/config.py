@@ -176,6 +176,18 @@ class PlayoutConfig:
     loudness: float = setting(-23.0, between(-40, -5, "LUFS"))
 
 
+@dataclass(frozen=True)
+class ProofConfig:
+    """Proofing by ear (``bulletin proof``) and the review gate a build passes through."""
+
+    # off: builds are not proofed; report: build --json carries the proof; hold: a build whose
+    # word error rate is above max_wer is kept as a draft until approved
+    mode: str = setting("off", one_of(("off", "report", "hold"), "proofing"))
+    max_wer: float = setting(0.15, between(0, 1, "a fraction of the words"))
+    max_segment_wer: float = setting(0.34, between(0, 1, "a fraction of a segment's words"))
+    model: Location = setting("", folder)  # a faster-whisper model folder; "" for tiny.en
+
+
 MAX_FEEDS = 100
 
 
@@ -201,6 +213,7 @@ class Config:
     edition: EditionConfig = field(default_factory=EditionConfig)
     publish: PublishConfig = field(default_factory=PublishConfig)
     playout: PlayoutConfig = field(default_factory=PlayoutConfig)
+    proof: ProofConfig = field(default_factory=ProofConfig)
     site: Folder = setting(Path("public"), folder)
     cache_dir: Folder | None = setting(None, folder)  # None: the platform's user cache dir
     # the bulletin.toml that was read, if any (not a setting)

@@ -220,3 +220,52 @@ class PlayoutInfo:
     title: str
     show: str
     made: dt.datetime
+
+
+@dataclass(frozen=True)
+class HeardWord:
+    """A word the recogniser heard, and when (seconds into the audio)."""
+
+    word: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """A written word the listener does not hear as written, in which segment, and the lexicon
+    respelling that was heard right (None when no respelling tried was)."""
+
+    word: str
+    heard: str  # what was heard in its place ("" when nothing was)
+    segment: int
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class SegmentProof:
+    """One segment as heard: the words expected and heard, and its word error rate."""
+
+    id: int  # the segment's place in the episode, from 1
+    expected: str
+    heard: str
+    wer: float
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class Proof:
+    """What proofing an episode by ear found."""
+
+    wer: float
+    segments: tuple[SegmentProof, ...]
+    suspects: tuple[Suspect, ...]
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An episode of the catalog as ``episodes list`` shows it: published or a draft."""
+
+    episode: Episode
+    status: str  # "published" or "draft"
+    wer: float | None = None  # a draft's: the word error rate it was held for

@@ -27,8 +27,10 @@ from .errors import InputError
 from .feed import FEED_FILE, describe
 from .feed.editions import EditionMemory
 from .feed.rss import feed_url
-from .models import Clip, Episode, Mix, PlayoutInfo, Script
-from .publish import check_rebuild, cover_image, edition_lock, prepare_site, publish
+from .models import Clip, Episode, Mix, PlayoutInfo, Proof, Script
+from .proof import find_episode, proof_audio, write_fixes
+from .proof import summary as proof_summary
+from .publish import check_rebuild, cover_image, edition_lock, gate, prepare_site, publish
 from .publish.remote import PushResult, push_site, push_target
 from .publish.websub import ping_hub
 from .runner import DEFAULT_RUNNER, CommandRunner
@@ -54,6 +56,8 @@ class BuildResult:
     true_peak: float
     playout: Path | None = None  # the playout copy written, if any
     replaced: Episode | None = None  # the episode of the same guid it replaced, as it was
+    proof: Proof | None = None  # what proofing it by ear heard ([proof] mode report or hold)
+    draft: bool = False  # held back by the review gate
 
     def summary(self) -> dict[str, object]:
         """The one-object summary ``bulletin build --json`` prints."""
@@ -72,6 +76,8 @@ class BuildResult:
                                            "number": self.replaced.number,
                                            "title": self.replaced.title,
                                            "file": self.replaced.audio_file},
+            **({"proof": proof_summary(self.proof)} if self.proof else {}),
+            "status": "draft" if self.draft else "published",
         }
 
 
@@ -133,6 +139,9 @@ def produce(script: Script, clips: Sequence[Clip], config: Config, now: dt.datet
         level = audio.export(the_mix, mp3, tags, config.audio, runner,
                              config.cache_root / RENDERS)
         playout = _playout(the_mix, script, config, now, runner, stage)
+        proofed = _proof(mp3, the_mix, config, stage)
+        draft = proofed is not None and gate.held(proofed.wer, config)
+        also = gate.holding(proofed.wer, now, also) if proofed and draft else also
         stage("Publishing")
         published = publish(mp3, script, the_mix, description, config, now, runner, also, replace)
     synthesized = sum(1 for clip in clips if not clip.cached) if fresh is None else fresh
@@ -141,8 +150,30 @@ def produce(script: Script, clips: Sequence[Clip], config: Config, now: dt.datet
         episode=episode, mp3=config.site / episode.audio_file, feed=config.site / "feed.xml",
         segments=len(clips), synthesized=synthesized, cached=len(clips) - synthesized,
         loudness=level.integrated, true_peak=level.true_peak, playout=playout,
-        replaced=published.replaced,
+        replaced=published.replaced, proof=proofed, draft=draft,
     )
+
+
+def _proof(mp3: Path, the_mix: Mix, config: Config, stage: Stage) -> Proof | None:
+    """The build's proof by ear, unless ``[proof] mode`` is off (before it is published, so
+    that the gate can hold it)."""
+    if config.proof.mode == "off":
+        return None
+    stage("Proofing")
+    return proof_audio(mp3, the_mix.cues, config)
+
+
+def proof(config: Config, episode: str | None = None, suggest: bool = True,
+          fix: bool = False) -> tuple[Episode, Proof, Path | None]:
+    """Proof a published episode (a guid or MP3 path; the latest when None): with ``suggest``,
+    respellings for its suspect words, and with ``fix`` those heard right written into the
+    lexicon. Returns the episode, the proof and the lexicon written (if any)."""
+    found = find_episode(config, episode)
+    engine = get_engine(config.voice) if suggest or fix else None
+    proofed = proof_audio(config.site / found.audio_file, found.cues, config, engine)
+    fixes = {s.word: s.suggestion for s in proofed.suspects if s.suggestion}
+    written = write_fixes(fixes, config) if fix and fixes else None
+    return found, proofed, written
 
 
 def _playout(the_mix: Mix, script: Script, config: Config, now: dt.datetime,

@@ -2,12 +2,13 @@
 
 ``app`` (the root, with the error handling every command shares) is in ``app``; the commands are
 grouped by what they work on: ``making`` (build, edition, script), ``site`` (init, push, episodes,
-feed check, serve) and ``voices`` (voices, cache). Each command imports what it calls when it runs,
+feed check, serve), ``proofing`` (proof, episodes approve|reject) and ``voices`` (voices,
+cache). Each command imports what it calls when it runs,
 so a quick command (``episodes list``, ``feed check``) does not load the speech, audio and
 article-reading stages.
 """
 
-from . import making, site, voices  # noqa: F401 - each registers its commands with the app
+from . import making, proofing, site, voices  # noqa: F401 - each registers its commands
 from .app import app, main
 
 __all__ = ["app", "main"]

@@ -116,22 +116,13 @@ def episodes_list(
     site: ThatSiteOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
 ) -> None:
-    """List the site's episodes, newest first.
+    """List the site's episodes, newest first (drafts the review gate held among them).
 
     Example:  bulletin episodes list --site public --json
     """
-    from ..feed.text import duration_text
-    from ..publish import list_episodes
+    from .proofing import list_episodes
 
-    cfg = configured(config, Overrides(site=site))
-    for e in list_episodes(cfg.site):
-        if as_json:
-            typer.echo(json.dumps({"guid": e.guid, "number": e.number, "title": e.title,
-                                   "published": e.pub_date.isoformat(), "file": e.audio_file,
-                                   "duration": round(e.duration, 3), "length": e.length}))
-        else:
-            typer.echo(f"{e.guid}  {e.pub_date:%Y-%m-%d}  #{e.number:<3} "
-                       f"{duration_text(e.duration)}  {e.title}")
+    list_episodes(configured(config, Overrides(site=site)), as_json, typer.echo)
 
 
 @episodes_app.command("remove")

@@ -93,6 +93,7 @@ class Catalog(CatalogFile):
         kept = dataclasses.replace(episode, pub_date=pub_date, number=number)
         self._insert(db, kept)
         db.execute("DELETE FROM replaced WHERE audio_file = ?", (episode.audio_file,))
+        db.execute("DELETE FROM drafts WHERE guid = ?", (episode.guid,))  # held again if need be
         return kept, (old_file if old_file != episode.audio_file else None)
 
     def _next_number(self, db: sqlite3.Connection) -> int:
@@ -133,6 +134,7 @@ class Catalog(CatalogFile):
         found = self.get(db, guid)
         db.execute("DELETE FROM episodes WHERE guid = ?", (guid,))
         db.execute("DELETE FROM edited WHERE guid = ?", (guid,))
+        db.execute("DELETE FROM drafts WHERE guid = ?", (guid,))
         return found
 
     def find(self, db: sqlite3.Connection, guid: str) -> Episode:
@@ -155,7 +157,8 @@ class Catalog(CatalogFile):
             return []
         old = self._rows(db)[keep:]
         db.executemany("DELETE FROM episodes WHERE guid = ?", [(e.guid,) for e in old])
-        db.executemany("DELETE FROM edited WHERE guid = ?", [(e.guid,) for e in old])
+        for table in ("edited", "drafts"):
+            db.executemany(f"DELETE FROM {table} WHERE guid = ?", [(e.guid,) for e in old])
         return old
 
     def _rows(self, db: sqlite3.Connection, where: str = "", args: tuple = ()) -> list[Episode]:

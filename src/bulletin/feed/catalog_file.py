@@ -82,8 +82,17 @@ CREATE TABLE IF NOT EXISTS edited (
     built_at TEXT NOT NULL
 );
 """
+# Episodes held back by the review gate (their proof's word error rate): in the catalog, their
+# files in place, but not in the feed or on the page until approved.
+DRAFTS = """
+CREATE TABLE IF NOT EXISTS drafts (
+    guid TEXT PRIMARY KEY,
+    wer REAL NOT NULL,
+    held_at TEXT NOT NULL
+);
+"""
 # Tables added after the first catalogs: each write session creates them when they are missing.
-ADDED = REPLACED + EDITIONS + EDITED
+ADDED = REPLACED + EDITIONS + EDITED + DRAFTS
 MAGIC = b"SQLite format 3\x00"
 # SQLite's result codes that mean the machine failed (exit 1), not that the file is wrong.
 RESOURCE_ERRORS = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_NOMEM",

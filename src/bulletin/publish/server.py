@@ -31,6 +31,7 @@ from ..errors import BulletinError, InputError
 from ..feed import FEED_FILE, INDEX_FILE, Catalog, SiteSettings
 from ..feed.catalog import FILENAME as CATALOG_FILE
 from ..feed.chapters import MIME_TYPE as CHAPTERS_MIME
+from ..feed.drafts import drafts
 from ..feed.files import CHAPTERS_SUFFIX
 from ..feed.rss import is_local
 from .announce import is_loopback_host, lan_address, url_host
@@ -130,7 +131,8 @@ class SiteServer(BoundedHTTPServer):
         try:
             with self.catalog.reading() as db:
                 settings = self.catalog.settings(db)
-                episodes = self.catalog.episodes(db)
+                held = drafts(self.catalog, db)
+                episodes = [e for e in self.catalog.episodes(db) if e.guid not in held]
         except UNREADABLE as exc:  # serve the file as published rather than nothing
             self.log_line(f"{self.catalog.path}: cannot be read ({exc}); serving {name} as "
                           "published")

@@ -45,6 +45,7 @@ from ..feed import (
     webvtt,
 )
 from ..feed.artwork import artwork_problems
+from ..feed.drafts import drafts
 from ..feed.recover import listed_files
 from ..feed.rss import feed_url, is_local, podcast_guid
 from ..feed.text import clean_text, one_line, web_address
@@ -229,7 +230,9 @@ def _commit_site(site: Path, catalog: Catalog, db: sqlite3.Connection,
     episodes = catalog.episodes(db)
     keep = files_of([e.audio_file for e in episodes]) | files_of(catalog.replaced(db))
     before = listed_files(site)
-    with replacing(site, site_files(episodes, settings)):
+    held = drafts(catalog, db)  # in the catalog, their files kept, but not in the feed or page
+    shown = [e for e in episodes if e.guid not in held]
+    with replacing(site, site_files(shown, settings)):
         catalog.commit(db)
     return episodes, before if before is not None else set(), keep
 

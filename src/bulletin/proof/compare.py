@@ -1,0 +1,85 @@
+"""Comparing what was heard with what the listener should hear, word by word, by sound.
+
+In: the episode's cues (each segment's written text and where the mix placed it) and the words
+heard with their times. Out: a ``Proof`` without suggestions. What the listener should hear is a
+segment's written words with numbers, dates and acronyms in words (the normaliser with no lexicon:
+a respelling is judged by the word it respells); what was heard goes through the same normaliser
+(the recogniser writes "£1.2 million" back in digits). Words are compared by their Metaphone key
+(jellyfish), so "Raqqa" heard as "Raka" is right; the alignment and the word error rate are
+jiwer's, over those keys. ``compare(cues, heard, max_segment_wer)`` is the entry point.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..models import Cue, HeardWord, Proof, SegmentProof, Suspect
+from ..script.lexicon import Lexicon
+from ..script.normalise import Normaliser
+
+SLACK = 0.3  # seconds beyond a cue's span where a word heard still counts as its
+
+
+def said_words(text: str) -> list[str]:
+    """The words a line of text is said as: normalised without a lexicon, lower case."""
+    spoken = Normaliser(Lexicon({}))(text)
+    return re.findall(r"[a-z]+(?:'[a-z]+)?", spoken.lower().replace("-", " "))
+
+
+def sound_key(word: str) -> str:
+    """How a word sounds, as a Metaphone key (the word itself when it has none)."""
+    import jellyfish
+
+    return jellyfish.metaphone(word) or word
+
+
+def _bucket(cues: Sequence[Cue], heard: Sequence[HeardWord]) -> list[list[str]]:
+    """The words heard during each cue (by each word's midpoint; the nearest cue within
+    ``SLACK``; words heard elsewhere, over the stings, belong to none)."""
+    buckets: list[list[str]] = [[] for _ in cues]
+    for word in heard:
+        middle = (word.start + word.end) / 2
+        gaps = [max(cue.start - middle, middle - cue.end, 0.0) for cue in cues]
+        if gaps and min(gaps) <= SLACK:
+            buckets[gaps.index(min(gaps))].append(word.word)
+    return buckets
+
+
+def _align(expected: list[str], heard: list[str]) -> tuple[int, list[tuple[str, str]]]:
+    """The word errors between the two, and each expected word not heard as it sounds with
+    what was heard in its place."""
+    import jiwer
+
+    if not expected:
+        return len(heard), []
+    if not heard:
+        return len(expected), [(word, "") for word in expected]
+    keys = [" ".join(sound_key(w) for w in words) for words in (expected, heard)]
+    out = jiwer.process_words(keys[0], keys[1])
+    missed: list[tuple[str, str]] = []
+    for chunk in out.alignments[0]:
+        if chunk.type in ("substitute", "delete"):
+            instead = " ".join(heard[chunk.hyp_start_idx:chunk.hyp_end_idx])
+            missed += [(w, instead) for w in expected[chunk.ref_start_idx:chunk.ref_end_idx]]
+    return out.substitutions + out.deletions + out.insertions, missed
+
+
+def compare(cues: Sequence[Cue], heard: Sequence[HeardWord], max_segment_wer: float) -> Proof:
+    """Each segment's word error rate and the whole episode's; segments above
+    ``max_segment_wer`` flagged; every written word not heard as it sounds is a suspect (once
+    per segment)."""
+    segments: list[SegmentProof] = []
+    suspects: list[Suspect] = []
+    errors = total = 0
+    for number, (cue, words) in enumerate(zip(cues, _bucket(cues, heard), strict=True), 1):
+        expected, said = said_words(cue.text), said_words(" ".join(words))
+        wrong, missed = _align(expected, said)
+        rate = wrong / max(len(expected), 1)
+        flagged = rate > max_segment_wer
+        errors, total = errors + wrong, total + len(expected)
+        segments.append(SegmentProof(number, " ".join(expected), " ".join(said),
+                                     round(rate, 4), flagged))
+        for word in dict(missed):
+            suspects.append(Suspect(word, dict(missed)[word], number))
+    return Proof(round(errors / max(total, 1), 4), tuple(segments), tuple(suspects))
