@@ -11,6 +11,10 @@ import pytest
 from typer.testing import CliRunner
 
 from bulletin.cli import app
+from bulletin.config import load_config
+from bulletin.proof import write_fixes
+from bulletin.script.lexicon import load_lexicon
+from bulletin.script.normalise import Normaliser
 from conftest import REPO
 
 EXAMPLE = REPO / "examples" / "harbour-ferry.txt"
@@ -75,27 +79,17 @@ def test_a_mangled_word_is_caught_in_its_segment_and_fix_writes_a_respelling_hea
     assert "zorbuleeka" not in lexicon.read_text()
 
 
-@pytest.mark.xfail(reason="open: after --fix, a rebuild in the same process is still heard "
-                   "mangled in the headline; not yet understood", strict=False)
-def test_a_rebuild_after_fix_is_heard_right(mangled):
-    run("build", EXAMPLE, "--config", mangled, "-q")  # read again with the fixed lexicon
-    again = json.loads(run("proof", "--config", mangled, "--json").stdout)
-    headline = next(s for s in again["segments"] if s["expected"].startswith("harbour town"))
-    assert not any(s["word"] == "harbour" and s["segment"] == headline["id"]
-                   for s in again["suspects"])
-
-
-def test_fix_names_a_new_lexicon_in_the_config_when_none_is_named(tmp_path, shared_cache):
-    folder = tmp_path / "show"
-    config = show(folder, f'cache_dir = "{shared_cache}"', '[script]', '# nothing yet')
-    (folder / "harbour.md").write_text("# Zorbuleeka harbour\n\nThe zorbuleeka sails at nine.\n")
-    run("build", folder / "harbour.md", "--config", config, "-q")
-    result = json.loads(run("proof", "--config", config, "--json", "--fix").stdout)
-    if not any(s["suggestion"] for s in result["suspects"]):
-        pytest.skip("the recogniser heard every word as written: nothing to fix")
-    assert 'lexicon = "lexicon.toml"' in config.read_text()
-    assert (folder / "lexicon.toml").is_file()
-    run("proof", "--config", config, "--json")  # the config still loads, naming it
+def test_fix_names_a_new_lexicon_in_the_config_when_none_is_named(tmp_path) -> None:
+    config_file = show(tmp_path / "show", "[script]", "# nothing named yet")
+    config = load_config(config_file, environ={})
+    written = write_fixes({"Zorbuleeka": "zor-boo-lee-ka", "harbour": "har-ber"}, config)
+    assert written == config_file.parent / "lexicon.toml"
+    assert 'lexicon = "lexicon.toml"' in config_file.read_text()
+    again = load_config(config_file, environ={})  # the config still loads, naming the file
+    lexicon = load_lexicon(again.script.lexicon)
+    assert Normaliser(lexicon)("The harbour is busy.") != "The harbour is busy."
+    write_fixes({"harbour": "har-bur"}, again)  # an entry already there is replaced in place
+    assert written.read_text().count("harbour") == 1 and "har-bur" in written.read_text()
 
 
 def test_the_gate_holds_a_failing_bulletin_until_approved_and_reject_removes_one(
