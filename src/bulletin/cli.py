@@ -170,11 +170,8 @@ def build(
     if as_json:
         typer.echo(json.dumps({**result.summary(), **_pushed(pushed)}))
     elif not quiet:
-        typer.echo(f"{result.mp3}  ({result.episode.duration:.1f} s, "
-                   f"{result.synthesized} synthesised, {result.cached} cached)")
-        typer.echo(f"{result.feed}")
-        if result.playout:
-            typer.echo(f"{result.playout}")
+        for line in result.lines():
+            typer.echo(line)
         _print_push(pushed)
 
 
@@ -254,27 +251,9 @@ def edition(
         typer.echo(f"bulletin: warning: {problem}", err=True)
     if as_json:
         typer.echo(json.dumps({**result.summary(), **_pushed(pushed)}))
-    elif quiet:
-        return
-    elif not result.published:
-        typer.echo(result.reason)
-        _print_push(pushed)
-    else:
-        built = result.build
-        typer.echo(f"{built.mp3}  ({built.episode.duration:.1f} s, {built.synthesized} "
-                   f"synthesised, {built.cached} cached)")
-        for story in result.stories:
-            sources = len(story.sources)
-            typer.echo(f"  {story.seconds:5.1f} s  {story.title}  ({story.sentences_read}/"
-                       f"{story.sentences_total} sentences; {sources} source"
-                       f"{'s' if sources != 1 else ''})")
-        for dropped in result.dropped:
-            typer.echo(f"  left out: {dropped.title}: {dropped.reason}")
-        if result.short_by:
-            typer.echo(f"  short of the target by {result.short_by:.0f} s: not enough news")
-        typer.echo(f"{built.feed}")
-        if built.playout:
-            typer.echo(f"{built.playout}")
+    elif not quiet:
+        for line in result.lines():
+            typer.echo(line)
         _print_push(pushed)
 
 

@@ -74,6 +74,24 @@ class EditionResult:
         }
 
 
+    def lines(self) -> list[str]:
+        """What ``bulletin edition`` prints: why nothing was published, or the MP3, each story
+        read, what was left out, and the feed."""
+        if not self.published or self.build is None:
+            return [self.reason]
+        built, *rest = self.build.lines()
+        lines = [built]
+        for story in self.stories:
+            sources = len(story.sources)
+            lines.append(f"  {story.seconds:5.1f} s  {story.title}  ({story.sentences_read}/"
+                         f"{story.sentences_total} sentences; {sources} source"
+                         f"{'s' if sources != 1 else ''})")
+        lines += [f"  left out: {dropped.title}: {dropped.reason}" for dropped in self.dropped]
+        if self.short_by:
+            lines.append(f"  short of the target by {self.short_by:.0f} s: not enough news")
+        return [*lines, *rest]
+
+
 def local_time(moment: dt.datetime, timezone: str) -> dt.datetime:
     """``moment`` in the show's ``timezone``."""
     return moment.astimezone(zoneinfo.ZoneInfo(timezone))

@@ -69,6 +69,12 @@ class BuildResult:
             **({"playout": str(self.playout)} if self.playout else {}),
         }
 
+    def lines(self) -> list[str]:
+        """What ``bulletin build`` prints: the MP3 (how long, how much spoken), the feed."""
+        played = [str(self.playout)] if self.playout else []
+        return [f"{self.mp3}  ({self.episode.duration:.1f} s, {self.synthesized} synthesised, "
+                f"{self.cached} cached)", str(self.feed), *played]
+
 
 def build(
     sources: Sequence[str],
