@@ -51,6 +51,16 @@ PushOption = Annotated[bool, typer.Option(
 PlayoutOption = Annotated[str | None, typer.Option(
     help="Also write the programme to this file as a Broadcast WAV for radio automation "
     "(48 kHz, EBU R128: -23 LUFS unless \\[playout] loudness says otherwise).")]
+ShowOption = Annotated[str | None, typer.Option(
+    "--show", help="Use the settings of bulletin.toml's \\[shows.NAME] over the top-level ones.")]
+QueueOption = Annotated[bool, typer.Option(
+    "--queue", help="Send the job to the queue (\\[queue] broker, $BULLETIN_BROKER) for a "
+    "bulletin worker to run; print its id.")]
+WaitOption = Annotated[bool, typer.Option(
+    "--wait", help="With --queue: wait for the job and print what a local run prints.")]
+BrokerOption = Annotated[str | None, typer.Option(
+    help="The Redis broker, redis://HOST:PORT/DB (default: \\[queue] broker, $BULLETIN_BROKER, "
+    "else redis://127.0.0.1:6379/0).")]
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -113,8 +123,15 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _config(config: Path | None, overrides: Overrides | None = None) -> Config:
-    return load_config(config, overrides)
+def _config(config: Path | None, overrides: Overrides | None = None,
+            show: str | None = None) -> Config:
+    return load_config(config, overrides, show=show)
+
+
+def _queued(queue: bool, wait: bool) -> bool:
+    if wait and not queue:
+        raise InputError("--wait: only with --queue")
+    return queue
 
 
 @app.callback()
@@ -150,6 +167,10 @@ def build(
         "--rebuild-catalog", help="When the site's catalog is missing, empty or unreadable, "
         "rebuild it from feed.xml and the episode files first.")] = False,
     push: PushOption = False,
+    show: ShowOption = None,
+    queue: QueueOption = False,
+    wait: WaitOption = False,
+    broker: BrokerOption = None,
 ) -> None:
     """Build a bulletin from ARTICLES (or an edited --script) and publish it with the feed."""
     from . import pipeline
@@ -159,7 +180,13 @@ def build(
         raise InputError("give articles to build from, or --script FILE, not both"
                          if articles else "no articles given (or use --script FILE)")
     cfg = _config(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
-                                    workers=workers, base_url=base_url, playout=playout))
+                                    workers=workers, base_url=base_url, playout=playout,
+                                    broker=broker), show)
+    if _queued(queue, wait):
+        from .queue.commands import send
+
+        return send("build", cfg, articles or [str(script)], show=show or "", push=push,
+                    script=script is not None, wait=wait, as_json=as_json, quiet=quiet)
     ready = load_script(script) if script is not None else None
     if push:
         pipeline.push_target(cfg, building=True)
@@ -232,13 +259,23 @@ def edition(
         "--push", help="Then push the site to \\[publish] remote ($BULLETIN_REMOTE), also when "
         "nothing new was published (so a push that failed before catches up); see bulletin "
         "push.")] = False,
+    show: ShowOption = None,
+    queue: QueueOption = False,
+    wait: WaitOption = False,
+    broker: BrokerOption = None,
 ) -> None:
     from . import pipeline
 
     cfg = _config(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
                                     workers=workers, base_url=base_url,
                                     feeds=tuple(feeds) if feeds else None, duration=duration,
-                                    stories=stories, max_age=max_age, playout=playout))
+                                    stories=stories, max_age=max_age, playout=playout,
+                                    broker=broker), show)
+    if _queued(queue, wait):
+        from .queue.commands import send
+
+        return send("edition", cfg, feeds or [], show=show or "", push=push, wait=wait,
+                    as_json=as_json, quiet=quiet)
     if push:
         pipeline.push_target(cfg, building=True)
     with Progress(not (quiet or as_json)) as progress:
@@ -500,6 +537,30 @@ def cache_clear(config: ConfigOption = None, quiet: QuietOption = False) -> None
     removed = cache.clear()
     if not quiet:
         typer.echo(f"removed {removed} segments from {cache.root}")
+
+
+@app.command()
+@reports_errors
+def worker(
+    config: ConfigOption = None,
+    broker: BrokerOption = None,
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once (processes).")] = 1,
+    site: Annotated[Path | None, typer.Option(
+        help="This machine holds this site: the jobs run here publish into it.")] = None,
+) -> None:
+    """Run queued builds and editions (a Celery worker) until stopped."""
+    from .queue.commands import worker as run
+
+    run(_config(config, Overrides(broker=broker)), concurrency, site)
+
+
+@app.command()
+@reports_errors
+def beat(config: ConfigOption = None, broker: BrokerOption = None) -> None:
+    """Queue each show's edition on its schedule (\\[shows.NAME] schedule, cron) until stopped."""
+    from .queue.commands import beat as run
+
+    run(_config(config, Overrides(broker=broker)))
 
 
 def main() -> None:
