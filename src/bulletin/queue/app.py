@@ -21,12 +21,14 @@ from typing import Any
 from celery import Celery, beat
 from celery.schedules import crontab
 from celery.signals import worker_process_init
+from kombu.exceptions import OperationalError
 
 from ..config import Config, VoiceConfig
 from ..errors import BulletinError, ToolError
 from .jobs import run_job
 
 log = logging.getLogger(__name__)
+__all__ = ["JOB_TASK", "OperationalError", "make_app", "run_beat", "run_worker", "show_lock"]
 
 JOB_TASK = "bulletin.job"
 LOCK_LAPSE = 20.0  # seconds a show's lock outlives its holder's last renewal

@@ -25,15 +25,12 @@ def send(kind: str, config: Config, sources: Sequence[str], *, show: str = "",
          quiet: bool = False) -> None:
     """Queue a ``kind`` job (``build`` or ``edition``) of ``sources``; print its id, or wait
     for it and print its summary (``as_json``: the JSON a local run prints)."""
-    from kombu.exceptions import OperationalError
-
-    from .app import JOB_TASK, make_app
-
+    queue = _app()
     job = make_job(kind, config, sources, show=show, push=push, script=script)
-    app = make_app(config.queue.broker)
+    app = queue.make_app(config.queue.broker)
     try:
-        sent = app.send_task(JOB_TASK, args=[job])
-    except OperationalError as exc:
+        sent = app.send_task(queue.JOB_TASK, args=[job])
+    except queue.OperationalError as exc:
         raise ToolError(f"{config.queue.broker}: cannot reach the broker ({exc})") from None
     if not wait:
         typer.echo(json.dumps({"id": sent.id}) if as_json else sent.id)
@@ -53,6 +50,16 @@ def send(kind: str, config: Config, sources: Sequence[str], *, show: str = "",
             typer.echo(line)
 
 
+def _app() -> Any:
+    """The queue's Celery module; a ``ToolError`` when Celery is not installed."""
+    try:
+        from . import app
+    except ImportError as exc:
+        raise ToolError(f"the job queue needs Celery ({exc.name} is not installed): "
+                        "pip install 'bulletin[queue]'") from None
+    return app
+
+
 def _outcome(sent: Any) -> dict[str, Any]:
     """What the job returned, once it has run; a ``ToolError`` when it ended in a bug."""
     try:
@@ -67,8 +74,7 @@ def _outcome(sent: Any) -> dict[str, Any]:
 def worker(config: Config, concurrency: int, site: Path | None) -> None:
     """Run a worker on ``[queue] broker`` until stopped: ``concurrency`` jobs at once, each
     publishing into ``site`` when given (else into the site the job names)."""
-    from .app import run_worker
-
+    run_worker = _app().run_worker
     if concurrency < 1 or concurrency > 256:
         raise InputError(f"--concurrency {concurrency}: must be between 1 and 256 (jobs at once)")
     if site is not None and site.exists() and not site.is_dir():
@@ -78,6 +84,4 @@ def worker(config: Config, concurrency: int, site: Path | None) -> None:
 
 def beat(config: Config) -> None:
     """Send every show's edition on its schedule until stopped."""
-    from .app import run_beat
-
-    run_beat(config, config.queue.broker)
+    _app().run_beat(config, config.queue.broker)
