@@ -82,7 +82,9 @@ def test_a_job_s_settings_make_the_same_config_on_a_worker(tmp_path) -> None:
                                  '"news.example.org" = 2.5\n[voice.headlines]\nspeed = 1.3\n')
     sent = load_config(path, Overrides(speed=1.1, site=Path("public")), show="harbour")
     made = config_of(settings_of(sent))
-    assert made == replace(sent, site=(tmp_path / "public").resolve(), source=None, shows=())
+    assert made == replace(sent, site=(tmp_path / "public").resolve(), source=None, shows=(),
+                           cache_dir=None, queue=made.queue)  # the machine's own: not carried
+    assert "queue" not in settings_of(sent) and "cache_dir" not in settings_of(sent)
     with pytest.raises(InputError, match=r"^job settings: audio.bitrate = 65: must be a "):
         config_of({**settings_of(sent), "audio": {"bitrate": 65}})
     with pytest.raises(InputError, match=r"^job settings: unknown key 'colour'"):

@@ -34,7 +34,7 @@ JOB_TASK = "bulletin.job"
 LOCK_LAPSE = 20.0  # seconds a show's lock outlives its holder's last renewal
 LOCK_WAIT = 3600.0  # seconds a job waits for the show's edition before it to finish
 VISIBILITY = 3600  # seconds before a job taken by a worker that vanished whole is given again
-_worker: dict[str, Any] = {"site": None, "broker": "", "engines": {}, "config": None}
+_worker: dict[str, Any] = {"site": None, "cache_dir": None, "engines": {}, "config": None}
 
 
 def make_app(broker: str) -> Celery:
@@ -55,8 +55,9 @@ def make_app(broker: str) -> Celery:
 
 def _job_task(task: Any, job: dict[str, Any]) -> dict[str, Any]:
     broker = task.app.conf.broker_url
-    site = _worker["site"]
+    site, cache_dir = _worker["site"], _worker["cache_dir"]
     return run_job(job, site=Path(site) if site else None,
+                   cache_dir=Path(cache_dir) if cache_dir else None,
                    lock=lambda key: show_lock(broker, key), engines=_engines)
 
 
@@ -109,10 +110,13 @@ def show_lock(broker: str, key: str, wait: float = LOCK_WAIT) -> Iterator[None]:
         client.close()
 
 
-def run_worker(broker: str, concurrency: int, site: Path | None, name: str = "") -> None:
-    """Run a worker of ``concurrency`` processes until stopped; with ``site``, its jobs publish
-    into that folder."""
+def run_worker(config: Config, concurrency: int, site: Path | None, name: str = "") -> None:
+    """Run a worker of ``concurrency`` processes on ``config``'s broker until stopped, its jobs
+    using this machine's cache (``config.cache_dir``); with ``site``, they publish into that
+    folder."""
     _worker["site"] = str(site.resolve()) if site else None
+    _worker["cache_dir"] = str(config.cache_dir.resolve()) if config.cache_dir else None
+    broker = config.queue.broker
     app = make_app(broker)
     app.worker_main(["worker", f"--concurrency={concurrency}", "--loglevel=INFO",
                      "--pool=prefork", "--without-gossip", "--without-mingle",

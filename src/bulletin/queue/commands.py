@@ -79,7 +79,7 @@ def worker(config: Config, concurrency: int, site: Path | None) -> None:
         raise InputError(f"--concurrency {concurrency}: must be between 1 and 256 (jobs at once)")
     if site is not None and site.exists() and not site.is_dir():
         raise InputError(f"--site {site}: not a folder")
-    run_worker(config.queue.broker, concurrency, site)
+    run_worker(config, concurrency, site)
 
 
 def beat(config: Config) -> None:

@@ -32,10 +32,14 @@ SETTINGS = Path("job settings")  # where a job's settings are said to come from,
 Lock = Callable[[str], contextlib.AbstractContextManager[None]]
 
 
+LOCAL = ("cache_dir", "queue")  # settings of the machine (its cache, the broker and its password)
+
+
 def settings_of(config: Config) -> dict[str, Any]:
-    """Every setting of ``config`` as JSON-able values (tables as dicts, paths as text); the site
-    as an absolute path. The inverse of ``config_of``."""
-    return {**_table(config), "site": str(config.site.resolve())}
+    """Every setting of ``config`` but the machine's own (``LOCAL``) as JSON-able values (tables
+    as dicts, paths as text); the site as an absolute path. The inverse of ``config_of``."""
+    table = {**_table(config), "site": str(config.site.resolve())}
+    return {key: value for key, value in table.items() if key not in LOCAL}
 
 
 def _table(holder: Any) -> dict[str, Any]:
@@ -125,24 +129,26 @@ def unpacked(sources: Sequence[Mapping[str, str]]) -> Iterator[tuple[list[str], 
         yield names, stdin
 
 
-def run_job(job: Mapping[str, Any], *, site: Path | None = None, lock: Lock | None = None,
+def run_job(job: Mapping[str, Any], *, site: Path | None = None, cache_dir: Path | None = None,
+            lock: Lock | None = None,
             engines: Callable[[Config], dict[str, Any]] = lambda config: {}) -> dict[str, Any]:
-    """Run one job; ``site``: this worker's site, which the job publishes into; ``lock(key)``
+    """Run one job; ``site``: this worker's site, which the job publishes into; ``cache_dir``
+    this worker's cache (else the platform's); ``lock(key)``
     holds the show (or the site) for one edition at a time; ``engines(config)`` gives the
     pipeline its voices. A ``BulletinError`` becomes ``{"error": line, "exit": status}``."""
     try:
-        return _run(job, site, lock or (lambda key: contextlib.nullcontext()), engines)
+        return _run(job, site, cache_dir, lock or (lambda key: contextlib.nullcontext()), engines)
     except BulletinError as exc:
         return {"error": str(exc), "exit": exc.exit_code}
 
 
-def _run(job: Mapping[str, Any], site: Path | None, lock: Lock,
+def _run(job: Mapping[str, Any], site: Path | None, cache_dir: Path | None, lock: Lock,
          engines: Callable[[Config], dict[str, Any]]) -> dict[str, Any]:
     from .. import pipeline
 
     if not isinstance(job, Mapping) or job.get("kind") not in (BUILD, EDITION):
         raise InputError("job: not a bulletin build or edition")
-    config = config_of(job.get("settings"))
+    config = replace(config_of(job.get("settings")), cache_dir=cache_dir)
     if site is not None:
         config = replace(config, site=site)
     if job.get("push"):
