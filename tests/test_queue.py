@@ -167,3 +167,23 @@ def test_beat_fires_a_show_on_its_schedule(cli, newsroom, broker, services, tmp_
     assert "show hills: edition sent" in beat.text()
     assert len(episodes(cli, config, "hills")) == 1
     assert not (tmp_path / "sites" / "harbour").exists()  # no schedule: never sent
+
+
+def test_a_job_carries_its_article_and_a_worker_with_a_site_publishes_into_it(
+        cli, newsroom, broker, services, tmp_path) -> None:
+    config = write_config(tmp_path, broker, newsroom)
+    story = tmp_path / "ferry.txt"
+    story.write_text("Night ferry returns\n\nThe night ferry across the estuary returns in April "
+                     "after twelve years, the council said on Tuesday.\n")
+    sent = cli("build", story, "--config", config, "--queue")  # no worker yet
+    assert sent.exit_code == 0, sent.output
+    story.unlink()  # the worker needs no shared input files: the job holds the article
+    owned = tmp_path / "owned-site"
+    start_worker(services, tmp_path, broker, "worker", "--site", str(owned))
+    done = outcome(broker, sent.stdout.strip())
+    assert "error" not in done, done
+    assert Path(done["summary"]["mp3"]).parent == owned / "episodes"
+    assert Path(done["summary"]["mp3"]).is_file()
+    checked = cli("feed", "check", "--config", config, "--site", owned)
+    assert checked.exit_code == 0, checked.output
+    assert not (tmp_path / "public").exists()  # the sender's site was not this worker's
