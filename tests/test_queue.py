@@ -187,3 +187,18 @@ def test_a_job_carries_its_article_and_a_worker_with_a_site_publishes_into_it(
     checked = cli("feed", "check", "--config", config, "--site", owned)
     assert checked.exit_code == 0, checked.output
     assert not (tmp_path / "public").exists()  # the sender's site was not this worker's
+
+
+def test_each_worker_process_loads_its_piper_voice_once(
+        cli, newsroom, broker, services, tmp_path) -> None:
+    config = write_config(tmp_path, broker, newsroom)
+    worker = start_worker(services, tmp_path, broker, "worker", "--concurrency", "1")
+    for number, words in enumerate(("The pier reopens on Friday.", "The pier closes again.")):
+        story = tmp_path / f"pier{number}.txt"
+        story.write_text(f"Pier news {number}\n\n{words} The harbour master said so.\n")
+        built = cli("build", story, "--config", config, "--engine", "piper", "--queue", "--wait")
+        assert built.exit_code == 0, built.output
+        assert built.stdout.splitlines()[0].endswith("cached)")
+    listed = cli("episodes", "list", "--config", config, "--site", tmp_path / "public")
+    assert len(listed.stdout.splitlines()) == 2
+    assert worker.text().count(": voice piper ") == 1  # the second job found it loaded

@@ -62,13 +62,20 @@ def _job_task(task: Any, job: dict[str, Any]) -> dict[str, Any]:
 
 
 def _engines(config: Config) -> dict[str, Any]:
-    """This process's voices for ``config``: each loaded once, then kept for later jobs."""
-    from ..tts import get_engine, headlines_engine
+    """This process's voices for ``config``: each loaded once, then kept for later jobs. The
+    worker's processes are its parallel speakers: an engine that would speak in processes of its
+    own (Piper) speaks in this one instead, its voice loaded here once."""
+    from ..tts import SegmentCache, get_engine, headlines_engine
 
     cache: dict[VoiceConfig, dict[str, Any]] = _worker["engines"]
     if config.voice not in cache:
-        cache[config.voice] = {"engine": get_engine(config.voice),
-                               "headlines": headlines_engine(config.voice)}
+        voices = {"engine": get_engine(config.voice), "headlines": headlines_engine(config.voice)}
+        for engine in filter(None, voices.values()):
+            if engine.parallel == "processes":
+                engine.load(SegmentCache(config.cache_root).store)
+                engine.parallel = "serial"
+            log.info("process %d: voice %s loaded", os.getpid(), engine.identity)
+        cache[config.voice] = voices
     return cache[config.voice]
 
 
@@ -117,6 +124,7 @@ def run_worker(config: Config, concurrency: int, site: Path | None, name: str = 
     _worker["site"] = str(site.resolve()) if site else None
     _worker["cache_dir"] = str(config.cache_dir.resolve()) if config.cache_dir else None
     broker = config.queue.broker
+    logging.getLogger("bulletin").setLevel(logging.INFO)  # each job's voices, as they load
     app = make_app(broker)
     app.worker_main(["worker", f"--concurrency={concurrency}", "--loglevel=INFO",
                      "--pool=prefork", "--without-gossip", "--without-mingle",
