@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -202,3 +203,20 @@ def test_each_worker_process_loads_its_piper_voice_once(
     listed = cli("episodes", "list", "--config", config, "--site", tmp_path / "public")
     assert len(listed.stdout.splitlines()) == 2
     assert worker.text().count(": voice piper ") == 1  # the second job found it loaded
+
+
+def test_a_broker_that_does_not_answer_is_one_line_at_once(cli, tmp_path) -> None:
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    story = tmp_path / "pier.txt"
+    story.write_text("Pier news\n\nThe pier reopens on Friday.\n")
+    started = time.monotonic()
+    sent = cli("build", story, "--queue", "--broker", f"redis://desk:hunter2@127.0.0.1:{port}/0")
+    assert sent.exit_code == 1
+    assert sent.stderr.startswith(f"bulletin: redis://desk:***@127.0.0.1:{port}/0: cannot reach "
+                                  "the broker (")
+    assert len(sent.stderr.splitlines()) == 1 and "hunter2" not in sent.output
+    assert time.monotonic() - started < 10
+    wait_alone = cli("build", story, "--wait")
+    assert (wait_alone.exit_code, wait_alone.stderr) == (2, "bulletin: --wait: only with --queue\n")

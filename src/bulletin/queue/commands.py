@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import typer
 
@@ -27,11 +28,12 @@ def send(kind: str, config: Config, sources: Sequence[str], *, show: str = "",
     for it and print its summary (``as_json``: the JSON a local run prints)."""
     queue = _app()
     job = make_job(kind, config, sources, show=show, push=push, script=script)
-    app = queue.make_app(config.queue.broker)
+    broker = config.queue.broker
+    _reach(broker)
     try:
-        sent = app.send_task(queue.JOB_TASK, args=[job])
+        sent = queue.make_app(broker).send_task(queue.JOB_TASK, args=[job])
     except queue.OperationalError as exc:
-        raise ToolError(f"{config.queue.broker}: cannot reach the broker ({exc})") from None
+        raise ToolError(f"{shown(broker)}: cannot reach the broker ({exc})") from None
     if not wait:
         typer.echo(json.dumps({"id": sent.id}) if as_json else sent.id)
         return
@@ -48,6 +50,28 @@ def send(kind: str, config: Config, sources: Sequence[str], *, show: str = "",
     elif not quiet:
         for line in outcome.get("lines", ()):
             typer.echo(line)
+
+
+def shown(broker: str) -> str:
+    """The broker's URL with its password, if any, as ***."""
+    parts = urlsplit(broker)
+    if not parts.password:
+        return broker
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(
+        f":{parts.password}@", ":***@", 1)))
+
+
+def _reach(broker: str, wait: float = 5.0) -> None:
+    """A ``ToolError`` in one line, at once, when the broker does not answer."""
+    import redis
+
+    client = redis.Redis.from_url(broker, socket_connect_timeout=wait, socket_timeout=wait)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        raise ToolError(f"{shown(broker)}: cannot reach the broker ({exc})") from None
+    finally:
+        client.close()
 
 
 def _app() -> Any:
