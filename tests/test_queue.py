@@ -136,7 +136,7 @@ def test_a_worker_killed_mid_edition_loses_no_job_and_doubles_no_episode(
         ids[name] = json.loads(sent.stdout)["id"]
     client = redis.Redis.from_url(broker)
     deadline = time.monotonic() + 60
-    while not client.keys("bulletin:lock:show:*"):  # an edition is under way
+    while not client.keys("bulletin:lock:site:*"):  # an edition is under way
         assert time.monotonic() < deadline, worker.text()
         time.sleep(0.05)
     time.sleep(1.0)  # well into it: its feeds read, speaking

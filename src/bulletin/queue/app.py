@@ -4,8 +4,9 @@ In: a broker URL (``[queue] broker``, ``$BULLETIN_BROKER``, ``--broker``). ``mak
 the Celery app with the ``bulletin.job`` task (a job of ``jobs.make_job``), acknowledged only once
 run and given back to the queue when its worker is lost (so it runs again elsewhere); the result
 (what ``jobs.run_job`` returns) is kept in Redis for ``--wait``. ``run_worker`` and ``run_beat``
-run them until stopped. ``show_lock`` serialises the editions of one show across machines: a lock
-in Redis that lapses ``LOCK_LAPSE`` seconds after its holder stops renewing it (a killed worker).
+run them until stopped. ``show_lock`` serialises the jobs of one show, and of one site, across
+machines: a lock in Redis that lapses ``LOCK_LAPSE`` seconds after its holder stops renewing it (a
+killed worker).
 """
 
 from __future__ import annotations

@@ -129,13 +129,22 @@ def unpacked(sources: Sequence[Mapping[str, str]]) -> Iterator[tuple[list[str], 
         yield names, stdin
 
 
+@contextlib.contextmanager
+def held(lock: Lock, keys: Sequence[str]) -> Iterator[None]:
+    """Hold every one of ``keys`` (the show's, then the site's), in that order."""
+    with contextlib.ExitStack() as stack:
+        for key in keys:
+            stack.enter_context(lock(key))
+        yield
+
+
 def run_job(job: Mapping[str, Any], *, site: Path | None = None, cache_dir: Path | None = None,
             lock: Lock | None = None,
             engines: Callable[[Config], dict[str, Any]] = lambda config: {}) -> dict[str, Any]:
-    """Run one job; ``site``: this worker's site, which the job publishes into; ``cache_dir``
-    this worker's cache (else the platform's); ``lock(key)``
-    holds the show (or the site) for one edition at a time; ``engines(config)`` gives the
-    pipeline its voices. A ``BulletinError`` becomes ``{"error": line, "exit": status}``."""
+    """Run one job; ``site``: this worker's site, which the job publishes into; ``cache_dir``:
+    this worker's cache (else the platform's); ``lock(key)`` holds the show, then the site, for
+    one job at a time across machines; ``engines(config)`` gives the pipeline its voices. A
+    ``BulletinError`` becomes ``{"error": line, "exit": status}``."""
     try:
         return _run(job, site, cache_dir, lock or (lambda key: contextlib.nullcontext()), engines)
     except BulletinError as exc:
@@ -153,7 +162,7 @@ def _run(job: Mapping[str, Any], site: Path | None, cache_dir: Path | None, lock
         config = replace(config, site=site)
     if job.get("push"):
         pipeline.push_target(config, building=True)
-    key = f"show:{job['show']}" if job.get("show") else f"site:{config.site.resolve()}"
+    keys = [*([f"show:{job['show']}"] if job.get("show") else []), f"site:{config.site.resolve()}"]
     with unpacked(job.get("sources") or []) as (sources, stdin):
         if job["kind"] == BUILD:
             from ..articles import read_articles
@@ -165,11 +174,11 @@ def _run(job: Mapping[str, Any], site: Path | None, cache_dir: Path | None, lock
             else:
                 articles = read_articles(sources, stdin=io.BytesIO(stdin or b""))
                 script = build_script(articles, config, utc_now().date())
-            with lock(key):
+            with held(lock, keys):
                 result = pipeline.build([], config, script=script, **engines(config))
             warnings: list[str] = []
         else:
-            with lock(key):
+            with held(lock, keys):
                 result = pipeline.edition(sources, config, **engines(config))
             warnings = [f"warning: {problem}" for problem in result.problems]
     lines, summary = result.lines(), result.summary()
