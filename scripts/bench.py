@@ -26,6 +26,9 @@ The targets are for the ten-minute bulletin: a shorter one spreads the build's f
 (start-up, the voice's first load and graph rewrite, the gain search) over less speech, so its
 ratios are higher and only show that the bench runs.
 Prints a table and writes JSON (default bench-results.json, which git ignores).
+
+``--queue``: editions per minute on the job queue with 1 and 2 worker processes instead
+(scripts/bench_queue.py).
 """
 
 from __future__ import annotations
@@ -203,6 +206,10 @@ def _load() -> str:
 
 
 def main() -> None:
+    if "--queue" in sys.argv[1:]:  # editions per minute on the job queue: bench_queue.py
+        from bench_queue import main as queue_bench
+
+        return queue_bench(sys.argv[1:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--copies", type=int, default=8, help="copies of the example (8: ~10 min)")
     parser.add_argument("--minutes", type=float, default=None,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything bulletin needs on a Debian machine with Python 3.11, idempotently:
-# system tools (ffmpeg, espeak-ng) through apt-get only when missing, then .venv with the package.
+# system tools (ffmpeg, espeak-ng; with the test tools also redis-server...) through apt-get only
+# when missing, then .venv with the package and its queue extra (Celery over Redis).
 # A second run with nothing changed returns in about a second.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +13,7 @@ if [ "${BULLETIN_TEST_TOOLS:-0}" = 1 ]; then
   command -v gpo >/dev/null 2>&1 || need_apt+=(gpodder)
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
   command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)  # reads the QR codes back
+  command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)  # the queue's broker
 fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   sudo=""
@@ -27,8 +29,8 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 
-extras="[proof]"  # bulletin proof's speech recognition
-[ "${BULLETIN_TEST_TOOLS:-0}" = 1 ] && extras="[test,proof]"
+extras="[proof,queue]"  # bulletin proof's speech recognition; the Celery queue
+[ "${BULLETIN_TEST_TOOLS:-0}" = 1 ] && extras="[proof,queue,test]"
 stamp=".venv/.setup-stamp"
 want="$(cat pyproject.toml | sha256sum | cut -c1-16)$extras"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then

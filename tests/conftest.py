@@ -24,8 +24,9 @@ from bulletin.runner import CommandRunner
 from bulletin.tts.base import Parallel, Speech, VoiceInfo
 
 # newsroom: a local news site with feeds; remotes: rclone's S3, SFTP and WebDAV servers on
-# 127.0.0.1 and a plain HTTP server over a remote's folder
-pytest_plugins = ["newsroom", "remotes"]
+# 127.0.0.1 and a plain HTTP server over a remote's folder; redis_server: redis-server on
+# 127.0.0.1 and bulletin workers beside it
+pytest_plugins = ["newsroom", "remotes", "redis_server"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

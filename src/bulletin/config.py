@@ -43,6 +43,7 @@ from .rules import (
     user_file,
     weights,
 )
+from .shows import Show, broker_rule, find_show, read_shows
 
 DEFAULT_CONFIG_FILE = Path("bulletin.toml")
 CONFIG_LIMIT = 1024 * 1024  # bytes of bulletin.toml read at most
@@ -205,6 +206,13 @@ class EditionConfig:
 
 
 @dataclass(frozen=True)
+class QueueConfig:
+    """The job queue (``bulletin worker``, ``--queue``): Celery over Redis."""
+
+    broker: str = setting("redis://127.0.0.1:6379/0", broker_rule)
+
+
+@dataclass(frozen=True)
 class Config:
     show: ShowConfig = field(default_factory=ShowConfig)
     voice: VoiceConfig = field(default_factory=VoiceConfig)
@@ -214,10 +222,13 @@ class Config:
     publish: PublishConfig = field(default_factory=PublishConfig)
     playout: PlayoutConfig = field(default_factory=PlayoutConfig)
     proof: ProofConfig = field(default_factory=ProofConfig)
+    queue: QueueConfig = field(default_factory=QueueConfig)
     site: Folder = setting(Path("public"), folder)
     cache_dir: Folder | None = setting(None, folder)  # None: the platform's user cache dir
     # the bulletin.toml that was read, if any (not a setting)
     source: Path | None = field(default=None, metadata={"setting": False})
+    # the file's [shows.NAME] tables (not settings: --show applies one)
+    shows: tuple[Show, ...] = field(default=(), metadata={"setting": False})
 
     @property
     def cache_root(self) -> Path:
@@ -263,6 +274,7 @@ class Overrides:
     max_age: str | None = _sets("edition.max_age")
     to: str | None = _sets("publish.remote")
     playout: str | None = _sets("playout.path")
+    broker: str | None = _sets("queue.broker")
 
 
 # Environment variables and the setting each one sets.
@@ -275,6 +287,7 @@ ENVIRONMENT: dict[str, str] = {
     "BULLETIN_TITLE": "show.title",
     "BULLETIN_CACHE_DIR": "cache_dir",
     "BULLETIN_REMOTE": "publish.remote",
+    "BULLETIN_BROKER": "queue.broker",
 }
 
 
@@ -282,9 +295,11 @@ def load_config(
     path: Path | None = None,
     overrides: Overrides | None = None,
     environ: Mapping[str, str] | None = None,
+    show: str | None = None,
 ) -> Config:
     """Build the Config from defaults, then ``path`` (or ./bulletin.toml if present), then the
-    environment (``environ``, default ``os.environ``; see ``ENVIRONMENT``), then ``overrides``.
+    environment (``environ``, default ``os.environ``; see ``ENVIRONMENT``), then the
+    ``[shows.NAME]`` table named by ``show`` (``--show``), then ``overrides``.
 
     Every layer's values go one way: each is converted by its setting's type, then every setting
     is held to its rule. ``InputError`` (one line naming the file, variable or option) when a
@@ -296,21 +311,33 @@ def load_config(
     explicit = path is not None
     path = path if path is not None else DEFAULT_CONFIG_FILE
     if explicit or path.exists():
-        given += from_file(read_user_toml(path, "config", CONFIG_LIMIT), path, Config, MOVED)
-        config = replace(config, source=path)
+        document = dict(read_user_toml(path, "config", CONFIG_LIMIT))
+        shows = read_shows(document.pop("shows", {}), path)
+        given += from_file(document, path, Config, MOVED)
+        config = replace(config, source=path, shows=shows)
         refuse_twice_given(given)
     given += [Given(dotted, environ[var], f"${var}")
               for var, dotted in ENVIRONMENT.items() if environ.get(var)]
+    for other in config.shows:  # every show is held to the rules, whichever is chosen
+        both = [*given, *other.given]
+        check_config(_given(config, both), {g.setting: g.where for g in both})
+    if show is not None:
+        given += find_show(config.shows, show, config.source).given
     given += [Given(option.metadata["sets"], value, f"--{option.name.replace('_', '-')}")
               for option in fields(Overrides)
               if (value := getattr(overrides or Overrides(), option.name)) is not None]
-    for setting_ in given:
-        config = give(config, setting_.setting.split("."), setting_)
+    config = _given(config, given)
     check_config(config, {g.setting: g.where for g in given})
     for moved in (g for g in given if g.moved_from):  # only once all is well: one line per error
         new_table, _, key = moved.setting.rpartition(".")
         log.warning("%s: %s has moved: write it as %s under [%s]", path, moved.moved_from, key,
                     new_table)
+    return config
+
+
+def _given(config: Config, given: list[Given]) -> Config:
+    for setting_ in given:
+        config = give(config, setting_.setting.split("."), setting_)
     return config
 
 

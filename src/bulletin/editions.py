@@ -20,6 +20,7 @@ from typing import Any
 from . import audio
 from .config import Config, EditionConfig
 from .feed.editions import EditionRecord
+from .feed.text import duration_text
 from .models import Article, Candidate, Chapter, Clip, Dropped, Script, Story
 from .runner import CommandRunner
 from .script import Fit, edition_planner, fit_to_time, split_sentences
@@ -72,6 +73,25 @@ class EditionResult:
             "dropped": dropped,
             "problems": list(self.problems),
         }
+
+
+    def lines(self) -> list[str]:
+        """What ``bulletin edition`` prints: why nothing was published, or the MP3, each story
+        read, what was left out, and the feed."""
+        if not self.published or self.build is None:
+            return [self.reason]
+        built, *rest = self.build.lines()
+        lines = [built]
+        for story in self.stories:
+            sources = len(story.sources)
+            lines.append(f"  {duration_text(story.seconds):>5}  {story.title}  "
+                         f"({story.sentences_read}/{story.sentences_total} sentences; "
+                         f"{sources} source{'s' if sources != 1 else ''})")
+        lines += [f"  left out: {dropped.title}: {dropped.reason}" for dropped in self.dropped]
+        if self.short_by:
+            lines.append(f"  short of the target by {duration_text(self.short_by)}: "
+                         "not enough news")
+        return [*lines, *rest]
 
 
 def local_time(moment: dt.datetime, timezone: str) -> dt.datetime:

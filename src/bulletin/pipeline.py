@@ -27,6 +27,7 @@ from .errors import InputError
 from .feed import FEED_FILE, describe
 from .feed.editions import EditionMemory
 from .feed.rss import feed_url
+from .feed.text import duration_text
 from .models import Clip, Episode, Mix, PlayoutInfo, Proof, Script
 from .proof import find_episode, proof_audio, write_fixes
 from .proof import summary as proof_summary
@@ -79,6 +80,15 @@ class BuildResult:
             **({"proof": proof_summary(self.proof)} if self.proof else {}),
             "status": "draft" if self.draft else "published",
         }
+
+    def lines(self) -> list[str]:
+        """What ``bulletin build`` prints: the MP3 (how long, how much spoken), the episode it
+        replaced, the feed and the playout copy."""
+        played = [str(self.playout)] if self.playout else []
+        replaced = [f"replaced episode #{self.replaced.number} \"{self.replaced.title}\" "
+                    f"({self.replaced.guid})"] if self.replaced else []
+        return [f"{self.mp3}  ({duration_text(self.episode.duration)}, {self.synthesized} "
+                f"synthesised, {self.cached} cached)", *replaced, str(self.feed), *played]
 
 
 def build(

@@ -20,7 +20,7 @@ import typer
 
 from .. import __version__, interrupt
 from ..config import Config, Overrides, load_config
-from ..errors import BulletinError
+from ..errors import BulletinError, InputError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="Turn news articles into podcast-ready audio bulletins.")
@@ -94,9 +94,18 @@ def reports_errors(command: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def configured(config: Path | None, overrides: Overrides | None = None) -> Config:
-    """The settings of this run: ``config`` (or ./bulletin.toml), the environment, ``overrides``."""
-    return load_config(config, overrides)
+def configured(config: Path | None, overrides: Overrides | None = None,
+               show: str | None = None) -> Config:
+    """The settings of this run: ``config`` (or ./bulletin.toml), the show it names
+    (``[shows.NAME]``), the environment, ``overrides``."""
+    return load_config(config, overrides, show=show)
+
+
+def queued(queue: bool, wait: bool) -> bool:
+    """Whether the job goes to the queue (``--wait`` only makes sense with ``--queue``)."""
+    if wait and not queue:
+        raise InputError("--wait: only with --queue")
+    return queue
 
 
 def _version(asked: bool) -> None:

@@ -13,18 +13,22 @@ import typer
 from ..config import Overrides
 from ..errors import InputError
 from ..progress import Progress
-from .app import app, configured, reports_errors
+from .app import app, configured, queued, reports_errors
 from .options import (
     BaseUrlOption,
+    BrokerOption,
     ConfigOption,
     EngineOption,
     JsonOption,
     PlayoutOption,
     PushOption,
+    QueueOption,
     QuietOption,
+    ShowOption,
     SiteOption,
     SpeedOption,
     VoiceOption,
+    WaitOption,
     WorkersOption,
     number,
 )
@@ -57,20 +61,29 @@ def build(
     replace: Annotated[bool, typer.Option(
         "--replace", help="Replace the episode even if it was built from an edited script.")]
     = False,
+    show: ShowOption = None,
+    queue: QueueOption = False,
+    wait: WaitOption = False,
+    broker: BrokerOption = None,
 ) -> None:
     """Build a bulletin from ARTICLES (or an edited --script) and publish it with the feed.
 
     Example:  bulletin build ferry.txt https://example.org/news/story.html --site public
     """
     from .. import pipeline
-    from ..feed.text import duration_text
     from ..script import load_script
 
     if bool(articles) == (script is not None):
         raise InputError("give articles to build from, or --script FILE, not both"
                          if articles else "no articles given (or use --script FILE)")
     cfg = configured(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
-                                    workers=workers, base_url=base_url, playout=playout))
+                                       workers=workers, base_url=base_url, playout=playout,
+                                       broker=broker), show)
+    if queued(queue, wait):
+        from ..queue.commands import send
+
+        return send("build", cfg, articles or [str(script)], show=show or "", push=push,
+                    script=script is not None, wait=wait, as_json=as_json, quiet=quiet)
     ready = load_script(script) if script is not None else None
     if push:
         pipeline.push_target(cfg, building=True)
@@ -87,14 +100,8 @@ def build(
     if as_json:
         typer.echo(json.dumps({**result.summary(), **_pushed(pushed)}))
     elif not quiet:
-        typer.echo(f"{result.mp3}  ({duration_text(result.episode.duration)}, "
-                   f"{result.synthesized} synthesised, {result.cached} cached)")
-        if result.replaced:
-            typer.echo(f"replaced episode #{result.replaced.number} "
-                       f"\"{result.replaced.title}\" ({result.replaced.guid})")
-        typer.echo(f"{result.feed}")
-        if result.playout:
-            typer.echo(f"{result.playout}")
+        for line in result.lines():
+            typer.echo(line)
         _print_push(pushed)
         if talk:
             typer.echo(next_step(cfg.site), err=True)
@@ -180,14 +187,23 @@ def edition(
         "--push", help="Then push the site to [publish] remote ($BULLETIN_REMOTE), also when "
         "nothing new was published (so a push that failed before catches up); see bulletin "
         "push.")] = False,
+    show: ShowOption = None,
+    queue: QueueOption = False,
+    wait: WaitOption = False,
+    broker: BrokerOption = None,
 ) -> None:
     from .. import pipeline
-    from ..feed.text import duration_text
 
     cfg = configured(config, Overrides(site=site, engine=engine, voice=voice, speed=speed,
                                     workers=workers, base_url=base_url,
                                     feeds=tuple(feeds) if feeds else None, duration=duration,
-                                    stories=stories, max_age=max_age, playout=playout))
+                                    stories=stories, max_age=max_age, playout=playout,
+                                    broker=broker), show)
+    if queued(queue, wait):
+        from ..queue.commands import send
+
+        return send("edition", cfg, feeds or [], show=show or "", push=push, wait=wait,
+                    as_json=as_json, quiet=quiet)
     if push:
         pipeline.push_target(cfg, building=True)
     with Progress(not (quiet or as_json)) as progress:
@@ -200,28 +216,9 @@ def edition(
         typer.echo(f"bulletin: warning: {problem}", err=True)
     if as_json:
         typer.echo(json.dumps({**result.summary(), **_pushed(pushed)}))
-    elif quiet:
-        return
-    elif not result.published:
-        typer.echo(result.reason)
-        _print_push(pushed)
-    else:
-        built = result.build
-        typer.echo(f"{built.mp3}  ({duration_text(built.episode.duration)}, "
-                   f"{built.synthesized} synthesised, {built.cached} cached)")
-        for story in result.stories:
-            sources = len(story.sources)
-            typer.echo(f"  {duration_text(story.seconds):>5}  {story.title}  "
-                       f"({story.sentences_read}/{story.sentences_total} sentences; "
-                       f"{sources} source{'s' if sources != 1 else ''})")
-        for dropped in result.dropped:
-            typer.echo(f"  left out: {dropped.title}: {dropped.reason}")
-        if result.short_by:
-            typer.echo(f"  short of the target by {duration_text(result.short_by)}: "
-                       "not enough news")
-        typer.echo(f"{built.feed}")
-        if built.playout:
-            typer.echo(f"{built.playout}")
+    elif not quiet:
+        for line in result.lines():
+            typer.echo(line)
         _print_push(pushed)
 
 

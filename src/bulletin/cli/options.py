@@ -52,6 +52,17 @@ PushOption = Annotated[bool, typer.Option(
 PlayoutOption = Annotated[str | None, typer.Option(
     metavar="FILE", help="Also write the programme to FILE as a Broadcast WAV for radio "
     "automation (48 kHz, EBU R128: -23 LUFS unless [playout] loudness says otherwise).")]
+ShowOption = Annotated[str | None, typer.Option(
+    "--show", metavar="NAME",
+    help="Use the settings of bulletin.toml's [shows.NAME] over the top-level ones.")]
+QueueOption = Annotated[bool, typer.Option(
+    "--queue", help="Send the job to the queue ([queue] broker, $BULLETIN_BROKER) for a "
+    "bulletin worker to run; print its id.")]
+WaitOption = Annotated[bool, typer.Option(
+    "--wait", help="With --queue: wait for the job and print what a local run prints.")]
+BrokerOption = Annotated[str | None, typer.Option(
+    metavar="URL", help="The Redis broker, redis://HOST:PORT/DB (default: [queue] broker, "
+    "$BULLETIN_BROKER, else redis://127.0.0.1:6379/0).")]
 
 
 def _shown_as_typed(self: Any, ctx: Any) -> str | None:
