@@ -205,7 +205,7 @@ def _failing_list(exc: BaseException):
 
 
 def test_an_unexpected_error_is_one_line_with_exit_1(cli, monkeypatch, published):
-    monkeypatch.setattr("bulletin.publish.list_episodes", _failing_list(ValueError("boom")))
+    monkeypatch.setattr("bulletin.publish.gate.list_all", _failing_list(ValueError("boom")))
     result = cli("episodes", "list")
     assert result.exit_code == 1
     assert result.stderr == ("bulletin: internal error: ValueError: boom "
@@ -213,7 +213,7 @@ def test_an_unexpected_error_is_one_line_with_exit_1(cli, monkeypatch, published
 
 
 def test_verbose_shows_the_traceback_of_an_unexpected_error(cli, monkeypatch, published):
-    monkeypatch.setattr("bulletin.publish.list_episodes", _failing_list(ValueError("boom")))
+    monkeypatch.setattr("bulletin.publish.gate.list_all", _failing_list(ValueError("boom")))
     result = cli("-v", "episodes", "list")
     assert result.exit_code == 1
     assert "Traceback" in result.stderr and "raise exc" in result.stderr
@@ -223,7 +223,7 @@ def test_verbose_shows_the_traceback_of_an_unexpected_error(cli, monkeypatch, pu
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EDQUOT])
 def test_a_full_disk_is_one_line_with_exit_1(cli, monkeypatch, published, code):
     full = OSError(code, os.strerror(code), "public/feed.xml")
-    monkeypatch.setattr("bulletin.publish.list_episodes", _failing_list(full))
+    monkeypatch.setattr("bulletin.publish.gate.list_all", _failing_list(full))
     result = cli("episodes", "list")
     assert result.exit_code == 1
     assert result.stderr == f"bulletin: public/feed.xml: disk full ({os.strerror(code)})\n"
@@ -236,7 +236,7 @@ def test_a_database_that_fills_the_disk_is_one_line_with_exit_1(cli, monkeypatch
         db.execute("CREATE TABLE t (x)")
         db.executemany("INSERT INTO t VALUES (?)", [("x" * 1000,)] * 100)
         return []
-    monkeypatch.setattr("bulletin.publish.list_episodes", fill)
+    monkeypatch.setattr("bulletin.publish.gate.list_all", fill)
     result = cli("episodes", "list")
     assert result.exit_code == 1
     assert result.stderr == "bulletin: disk full (database or disk is full)\n"
@@ -244,7 +244,7 @@ def test_a_database_that_fills_the_disk_is_one_line_with_exit_1(cli, monkeypatch
 
 def test_another_os_error_names_the_file_with_exit_1(cli, monkeypatch):
     denied = PermissionError(errno.EACCES, "Permission denied", "public/catalog.sqlite3")
-    monkeypatch.setattr("bulletin.publish.list_episodes", _failing_list(denied))
+    monkeypatch.setattr("bulletin.publish.gate.list_all", _failing_list(denied))
     result = cli("episodes", "list")
     assert result.exit_code == 1
     assert result.stderr == "bulletin: public/catalog.sqlite3: Permission denied\n"
@@ -252,9 +252,9 @@ def test_another_os_error_names_the_file_with_exit_1(cli, monkeypatch):
 
 def test_the_real_program_prints_no_traceback_for_an_unexpected_error(tmp_path):
     # The interpreter, not the CLI runner, prints what escapes main(): run the real thing.
-    code = ("import bulletin.publish\n"
+    code = ("import bulletin.publish.gate\n"
             "def boom(site): raise RuntimeError('kaboom')\n"
-            "bulletin.publish.list_episodes = boom\n"
+            "bulletin.publish.gate.list_all = boom\n"
             "from bulletin.__main__ import main\n"
             "main()\n")
     done = subprocess.run([sys.executable, "-c", code, "episodes", "list"], capture_output=True,
