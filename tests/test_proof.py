@@ -78,6 +78,12 @@ def test_a_mangled_word_is_caught_in_its_segment_and_fix_writes_a_respelling_hea
     assert Path(fixed["lexicon"]) == lexicon
     assert "zorbuleeka" not in lexicon.read_text()
 
+    run("build", EXAMPLE, "--config", mangled, "-q")  # read again with the fixed lexicon
+    again = json.loads(run("proof", "--config", mangled, "--json").stdout)
+    headline = next(s for s in again["segments"] if s["expected"].startswith("harbour town"))
+    assert not any(s["word"] == "harbour" and s["segment"] == headline["id"]
+                   for s in again["suspects"])
+
 
 def test_fix_names_a_new_lexicon_in_the_config_when_none_is_named(tmp_path) -> None:
     config_file = show(tmp_path / "show", "[script]", "# nothing named yet")
@@ -125,3 +131,17 @@ def test_the_gate_holds_a_failing_bulletin_until_approved_and_reject_removes_one
     assert [e.id for e in feedparser.parse(str(site / "feed.xml")).entries] == [built["guid"]]
     remaining = run("episodes", "list", "--config", config, "--json").stdout.splitlines()
     assert [json.loads(line)["guid"] for line in remaining] == [built["guid"]]
+
+
+def test_two_words_heard_run_together_are_not_a_mistake() -> None:
+    from bulletin.models import Cue, HeardWord
+    from bulletin.proof.compare import compare
+
+    cue = Cue("Harbour town votes to bring back its ferry", 0.0, 3.0)
+    heard = [HeardWord(w, n * 0.4, n * 0.4 + 0.3) for n, w in enumerate(
+        ["harbortown", "votes", "to", "bring", "back", "its", "ferry"])]
+    proof = compare([cue], heard, 0.34)
+    assert proof.wer == 0.0 and not proof.suspects
+    wrong = [HeardWord(w, n * 0.4, n * 0.4 + 0.3) for n, w in enumerate(
+        ["zorbulika", "votes", "to", "bring", "back", "its", "ferry"])]
+    assert [s.word for s in compare([cue], wrong, 0.34).suspects] == ["harbour", "town"]

@@ -46,6 +46,18 @@ def _bucket(cues: Sequence[Cue], heard: Sequence[HeardWord]) -> list[list[str]]:
     return buckets
 
 
+def _unjoined(expected: list[str], heard: list[str]) -> list[str]:
+    """``heard`` with a word that sounds like two expected words said together split into them:
+    a recogniser writes "harbour town" as "harbortown" as readily as a listener hears it right."""
+    pairs = {sound_key(a + b): (a, b) for a, b in zip(expected, expected[1:], strict=False)}
+    singles = {sound_key(word) for word in expected}
+    words: list[str] = []
+    for word in heard:
+        key = sound_key(word)
+        words += pairs[key] if key in pairs and key not in singles else (word,)
+    return words
+
+
 def _align(expected: list[str], heard: list[str]) -> tuple[int, list[tuple[str, str]]]:
     """The word errors between the two, and each expected word not heard as it sounds with
     what was heard in its place."""
@@ -55,6 +67,7 @@ def _align(expected: list[str], heard: list[str]) -> tuple[int, list[tuple[str, 
         return len(heard), []
     if not heard:
         return len(expected), [(word, "") for word in expected]
+    heard = _unjoined(expected, heard)
     keys = [" ".join(sound_key(w) for w in words) for words in (expected, heard)]
     out = jiwer.process_words(keys[0], keys[1])
     missed: list[tuple[str, str]] = []
