@@ -278,6 +278,11 @@ def main() -> None:
         assert changed != original
         article.write_text(changed, encoding="utf-8")
         edit = build("one paragraph edited", last)
+        proofed = Step("proof by ear (tiny.en)")  # hearing the edited bulletin, as built
+        heard = run(proofed, [python, "-m", "bulletin", "proof", "--site",
+                              str(work / f"site-{last}"), "--json"],
+                    {**env, "BULLETIN_CACHE_DIR": str(work / f"cache-{last}")}, work)
+        proofed.detail = {"wer": json.loads(heard.strip().splitlines()[-1])["wer"]}
         loads.append(_load())
 
     floor = best(floors, "floor: stock Piper, 1 process")
@@ -286,12 +291,13 @@ def main() -> None:
     if options.one_thread:
         single = best(singles, "stock Piper, 1 thread")
         steps.append(single)
-    steps += [warm, edit]
+    steps += [warm, edit, proofed]
     speech_seconds = cold.detail["duration"]
     floor_seconds = floor.detail["load"] + floor.detail["speak"]
     targets = {
         "cold_vs_floor": cold.seconds / floor_seconds,
         "warm_vs_cold": warm.seconds / cold.seconds,
+        "proof_vs_cold": proofed.seconds / cold.seconds,
         "speech_stage_vs_floor": cold.detail["stages"]["speech"] / floor_seconds,
         "peak_tree_rss_mb": max(s.tree_rss_mb for s in (cold, warm, edit)),
         "peak_tree_pss_mb": max(s.tree_pss_mb for s in (cold, warm, edit)),
@@ -303,6 +309,7 @@ def main() -> None:
             targets["cold_cpu_vs_one_thread_cpu"] <= 1.2)
     passed.update({
         "warm <= 10 % of cold": targets["warm_vs_cold"] <= 0.10,
+        "proof <= 25 % of cold": targets["proof_vs_cold"] <= 0.25,
         "peak memory <= 600 MB (tree PSS)": targets["peak_tree_pss_mb"] <= 600,
         "warm synthesises nothing, the edit one segment":
             (warm.detail["synthesized"], edit.detail["synthesized"]) == (0, 1),
@@ -316,7 +323,8 @@ def main() -> None:
     for s in steps:
         synth = s.detail.get("synthesized", "")
         cached = s.detail.get("cached", "")
-        stages = s.detail.get("stages") or {k: s.detail[k] for k in ("load", "speak")}
+        stages = s.detail.get("stages") or {k: s.detail[k] for k in ("load", "speak")
+                                             if k in s.detail}
         shown = " ".join(f"{k}={v:.1f}" for k, v in stages.items())
         print(f"{s.name:34} {s.seconds:8.1f} {s.cpu_seconds:6.1f} {synth!s:>6} {cached!s:>6} "
               f"{s.tree_rss_mb:7.0f}MB {s.tree_pss_mb:7.0f}MB {s.largest_process_mb:5.0f}MB  "
@@ -338,6 +346,8 @@ def main() -> None:
     if options.one_thread:
         print(f"CPU:   cold / one-thread Piper = {targets['cold_cpu_vs_one_thread_cpu']:.2f}"
               f"  ({cold.cpu_seconds:.1f} / {single.cpu_seconds:.1f} CPU s; target <= 1.2)")
+    print(f"proof / cold = {targets['proof_vs_cold']:.2f}  (target <= 0.25; word error rate "
+          f"{proofed.detail['wer']:.1%})")
     print(f"warm / cold = {targets['warm_vs_cold']:.2f}   peak tree PSS = "
           f"{targets['peak_tree_pss_mb']:.0f} MB (RSS {targets['peak_tree_rss_mb']:.0f} MB)")
     for name, ok in passed.items():
