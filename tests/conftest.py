@@ -10,6 +10,7 @@ import math
 import os
 import socket
 import struct
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
@@ -110,6 +111,17 @@ def cli() -> Callable[..., object]:
     def invoke(*args: str, input: str | None = None):
         return runner.invoke(app, [str(a) for a in args], input=input, catch_exceptions=False)
     return invoke
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """Stop a server a test started: SIGTERM, then SIGKILL if it has not gone within 10 s."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def site_snapshot(site: Path) -> dict[str, str]:

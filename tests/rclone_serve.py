@@ -38,6 +38,7 @@ import pytest
 
 from bulletin.feed.files import EPISODES_DIR
 from bulletin.runner import locate
+from conftest import stop_process
 
 BUCKET, PREFIX = "shows", "podcast"  # S3 keeps the podcast under shows/podcast
 STARTUP_SECONDS = 20.0
@@ -257,7 +258,7 @@ class Remotes:
                  "-vv", str(root)],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
                 env=_server_environment(self.config), preexec_fn=_die_with_parent)
-        self._stack.callback(_stop, process)
+        self._stack.callback(stop_process, process)
         port, control_port = _wait_for_ports(process, log_file)
         return Remote(kind, root, path, options(port, secret), options(port, secret + "x"),
                       process, log_file, options(_closed_port(), secret),
@@ -298,13 +299,3 @@ def _die_with_parent() -> None:
     """In the server, before rclone starts: end when the test run ends, even killed (Linux)."""
     if _PRCTL is not None:
         _PRCTL(PR_SET_PDEATHSIG, signal.SIGTERM)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import stop_process
+
 DATABASES = 16  # redis-server's default
 
 
@@ -59,12 +61,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             time.sleep(0.05)
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 _databases = itertools.cycle(range(DATABASES))

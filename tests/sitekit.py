@@ -25,7 +25,7 @@ from lxml import etree
 from bulletin.config import Config, Overrides, load_config
 from bulletin.pipeline import BuildResult, build
 from bulletin.publish.server import SiteServer, make_server
-from conftest import FakeEngine, article
+from conftest import FakeEngine, article, stop_process
 
 BULLETIN = Path(sys.executable).parent / "bulletin"
 NS = {
@@ -163,9 +163,4 @@ def serve_command(site: Path, *args: str, env: dict[str, str] | None = None,
             assert url, served.banner + served.stderr()
             yield served
         finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop_process(process)
