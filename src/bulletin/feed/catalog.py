@@ -137,6 +137,12 @@ class Catalog(CatalogFile):
         db.execute("DELETE FROM drafts WHERE guid = ?", (guid,))
         return found
 
+    def redate(self, db: sqlite3.Connection, episode: Episode, when: dt.datetime) -> Episode:
+        """``episode`` published again ``when`` (a draft approved), as the catalog now has it."""
+        db.execute("UPDATE episodes SET pub_date = ? WHERE guid = ?",
+                   (when.isoformat(), episode.guid))
+        return dataclasses.replace(episode, pub_date=when)
+
     def find(self, db: sqlite3.Connection, guid: str) -> Episode:
         """The episode whose guid is ``guid`` or starts with it (when only one does)."""
         pattern = guid.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -9,7 +9,6 @@ and on the page); ``reject(config, guid)`` removes it, files and all.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import sqlite3
 from collections.abc import Callable
@@ -17,11 +16,10 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import InputError
-from ..feed import Catalog, SiteSettings
+from ..feed import Catalog
 from ..feed.drafts import drafts, hold, release
 from ..models import Episode, Listed
-from .safety import check_writable, site_lock, write_errors
-from .site import COVER_FILE, _commit_site, _grace, _tidy, remove_episode
+from .site import change_site, remove_episode
 
 Also = Callable[[sqlite3.Connection, Episode], None]
 
@@ -52,23 +50,15 @@ def list_all(site: Path) -> list[Listed]:
 def approve(config: Config, guid: str, now: dt.datetime | None = None) -> Episode:
     """Publish the draft whose guid is (or starts with) ``guid``: dated ``now``, in the feed
     and on the page. An ``InputError`` when it is no draft."""
-    site = config.site
     now = now or dt.datetime.now(dt.UTC)
-    catalog = Catalog(site, create=False)
-    check_writable(site)
-    with write_errors(site), site_lock(site), catalog.transaction() as db:
+
+    def publish_draft(catalog: Catalog, db: sqlite3.Connection) -> tuple[Episode, list[str]]:
         episode = catalog.find(db, guid)
         if not release(db, episode.guid):
             raise InputError(f"{guid!r}: episode {episode.guid} is published already, not a "
                              "draft")
-        episode = dataclasses.replace(episode, pub_date=now)
-        db.execute("UPDATE episodes SET pub_date = ? WHERE guid = ?",
-                   (now.isoformat(), episode.guid))
-        due = catalog.replaced_due(db, now - _grace(config))
-        settings = catalog.settings(db) or SiteSettings(show=config.show, image=COVER_FILE)
-        _, listed_before, keep = _commit_site(site, catalog, db, settings)
-    _tidy(site, due, keep, listed_before)
-    return episode
+        return catalog.redate(db, episode, now), []
+    return change_site(config, publish_draft, now)
 
 
 def reject(config: Config, guid: str) -> Episode:

@@ -298,21 +298,33 @@ def publish(mp3: Path, script: Script, the_mix: Mix, description: str, config: C
     return Published(episode, before)
 
 
-def remove_episode(config: Config, guid: str, now: dt.datetime | None = None) -> Episode:
-    """Take the episode whose guid is (or starts with) ``guid`` out of the site, files and all;
-    ``now`` (default: the clock) also ends the grace period of audio replaced long enough ago."""
+def change_site(config: Config, change: Callable[[Catalog, sqlite3.Connection],
+                                                 tuple[Episode, list[str]]],
+                now: dt.datetime | None = None) -> Episode:
+    """Make one ``change`` to a published site's catalog (it returns the episode it changed and
+    the audio files no longer needed), then render the feed and page again and tidy the files,
+    under the site's lock; ``now`` (default: the clock) also ends the grace period of audio
+    replaced long enough ago. What removing, approving and rejecting an episode share."""
     site = config.site
     now = now or dt.datetime.now(dt.UTC)
     catalog = Catalog(site, create=False)
     check_writable(site)
     with write_errors(site), site_lock(site), catalog.transaction() as db:
-        episode = catalog.find(db, guid)
-        catalog.remove(db, episode.guid)
+        episode, gone = change(catalog, db)
         due = catalog.replaced_due(db, now - _grace(config))
         settings = catalog.settings(db) or SiteSettings(show=config.show, image=COVER_FILE)
         _, listed_before, keep = _commit_site(site, catalog, db, settings)
-    _tidy(site, [episode.audio_file, *due], keep, listed_before)
+    _tidy(site, [*gone, *due], keep, listed_before)
     return episode
+
+
+def remove_episode(config: Config, guid: str, now: dt.datetime | None = None) -> Episode:
+    """Take the episode whose guid is (or starts with) ``guid`` out of the site, files and all."""
+    def remove(catalog: Catalog, db: sqlite3.Connection) -> tuple[Episode, list[str]]:
+        episode = catalog.find(db, guid)
+        catalog.remove(db, episode.guid)
+        return episode, [episode.audio_file]
+    return change_site(config, remove, now)
 
 
 def list_episodes(site: Path) -> list[Episode]:
