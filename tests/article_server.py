@@ -227,9 +227,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve() -> Iterator[str]:
-    """Run the server on a free port of 127.0.0.1; yields its base URL."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+def serve(handler: type[BaseHTTPRequestHandler] | None = None) -> Iterator[str]:
+    """Run the server (this module's, or one answering with ``handler``) on a free port of
+    127.0.0.1 until the block ends; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler or _Handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

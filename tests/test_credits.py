@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import lxml.html
 import pytest
+
+from article_server import serve
 
 BBC = "bbc.com.52241221.html"
 TELEGRAPH = "telegraph.co.uk.plumber.html"
@@ -58,15 +59,8 @@ def pages_served(pages: dict[str, bytes]) -> Iterator[str]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serve(Handler) as base:
+        yield base
 
 
 def script_json(cli, *sources: object) -> dict:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
 import pytest
 from lxml import etree
 
+from article_server import serve
 from bulletin.config import PublishConfig
 from bulletin.publish.websub import ping_hub
 from conftest import article
@@ -44,15 +44,9 @@ def hub() -> Iterator[Hub]:
         def log_message(self, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hub"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serve(Handler) as base:
+        state.url = f"{base}/hub"
         yield state
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def test_the_feed_names_its_hub_and_itself(tmp_path, hub) -> None:
