@@ -265,3 +265,13 @@ def push(config: Config, *, runner: CommandRunner = DEFAULT_RUNNER, dry_run: boo
         else:
             result = replace(result, hub=hub)
     return result
+
+
+def push_after(config: Config, published: bool,
+               progress: Progress | None = None) -> PushResult | None:
+    """The push a build or an edition asked for (``--push``) once it is done: when it published,
+    or when the site already has a feed even though nothing new was published (so a push that
+    failed before catches up); None when there is nothing to push."""
+    if not published and not (config.site / FEED_FILE).is_file():
+        return None
+    return push(config, progress=progress)

@@ -209,9 +209,8 @@ def edition(
     with Progress(not (quiet or as_json)) as progress:
         result = pipeline.edition(feeds or [], cfg, progress=progress, steps=progress.steps,
                                   stage=progress.stage)
-        pushed = None
-        if push and (result.published or (cfg.site / "feed.xml").is_file()):
-            pushed = pipeline.push(cfg, progress=progress.steps("Pushing"))
+        pushed = (pipeline.push_after(cfg, result.published, progress.steps("Pushing"))
+                  if push else None)
     for problem in result.problems:
         typer.echo(f"bulletin: warning: {problem}", err=True)
     if as_json:

@@ -182,8 +182,8 @@ def _run(job: Mapping[str, Any], site: Path | None, cache_dir: Path | None, lock
                 result = pipeline.edition(sources, config, **engines(config))
             warnings = [f"warning: {problem}" for problem in result.problems]
     lines, summary = result.lines(), result.summary()
-    if job.get("push") and (job["kind"] == BUILD or result.published
-                            or (config.site / "feed.xml").is_file()):
-        pushed = pipeline.push(config)
+    pushed = (pipeline.push_after(config, job["kind"] == BUILD or result.published)
+              if job.get("push") else None)
+    if pushed is not None:
         lines, summary = [*lines, *pushed.lines()], {**summary, "push": pushed.summary()}
     return {"lines": lines, "summary": summary, "warnings": warnings}
