@@ -72,6 +72,17 @@ print(json.dumps({"load": t1 - t0, "speak": t2 - t1,
 """
 
 # `bulletin build ...` with the time spent in each stage written to $BENCH_STAGES.
+HEAR = """
+import json, sys
+from pathlib import Path
+from bulletin.config import Overrides, load_config
+from bulletin.proof import find_episode, proof_audio, summary
+config = load_config(overrides=Overrides(site=Path(sys.argv[1])))
+episode = find_episode(config)
+proof = proof_audio(config.site / episode.audio_file, episode.cues, config)
+print(json.dumps(summary(proof)))
+"""
+
 BUILD = """
 import json, os, sys, time
 from bulletin import pipeline
@@ -283,6 +294,9 @@ def main() -> None:
                               str(work / f"site-{last}"), "--json"],
                     {**env, "BULLETIN_CACHE_DIR": str(work / f"cache-{last}")}, work)
         proofed.detail = {"wer": json.loads(heard.strip().splitlines()[-1])["wer"]}
+        hearing = Step("proof, hearing alone (the gate)")  # as a build's review gate proofs
+        heard = run(hearing, [python, "-c", HEAR, str(work / f"site-{last}")], env, work)
+        hearing.detail = {"wer": json.loads(heard.strip().splitlines()[-1])["wer"]}
         loads.append(_load())
 
     floor = best(floors, "floor: stock Piper, 1 process")
@@ -291,13 +305,14 @@ def main() -> None:
     if options.one_thread:
         single = best(singles, "stock Piper, 1 thread")
         steps.append(single)
-    steps += [warm, edit, proofed]
+    steps += [warm, edit, proofed, hearing]
     speech_seconds = cold.detail["duration"]
     floor_seconds = floor.detail["load"] + floor.detail["speak"]
     targets = {
         "cold_vs_floor": cold.seconds / floor_seconds,
         "warm_vs_cold": warm.seconds / cold.seconds,
         "proof_vs_cold": proofed.seconds / cold.seconds,
+        "hearing_vs_cold": hearing.seconds / cold.seconds,
         "speech_stage_vs_floor": cold.detail["stages"]["speech"] / floor_seconds,
         "peak_tree_rss_mb": max(s.tree_rss_mb for s in (cold, warm, edit)),
         "peak_tree_pss_mb": max(s.tree_pss_mb for s in (cold, warm, edit)),
@@ -347,7 +362,8 @@ def main() -> None:
         print(f"CPU:   cold / one-thread Piper = {targets['cold_cpu_vs_one_thread_cpu']:.2f}"
               f"  ({cold.cpu_seconds:.1f} / {single.cpu_seconds:.1f} CPU s; target <= 1.2)")
     print(f"proof / cold = {targets['proof_vs_cold']:.2f}  (target <= 0.25; word error rate "
-          f"{proofed.detail['wer']:.1%})")
+          f"{proofed.detail['wer']:.1%}); hearing alone, as the review gate does: "
+          f"{targets['hearing_vs_cold']:.2f}")
     print(f"warm / cold = {targets['warm_vs_cold']:.2f}   peak tree PSS = "
           f"{targets['peak_tree_pss_mb']:.0f} MB (RSS {targets['peak_tree_rss_mb']:.0f} MB)")
     for name, ok in passed.items():

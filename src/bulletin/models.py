@@ -223,15 +223,6 @@ class PlayoutInfo:
 
 
 @dataclass(frozen=True)
-class HeardWord:
-    """A word the recogniser heard, and when (seconds into the audio)."""
-
-    word: str
-    start: float
-    end: float
-
-
-@dataclass(frozen=True)
 class Suspect:
     """A written word the listener does not hear as written, in which segment, and the lexicon
     respelling that was heard right (None when no respelling tried was)."""

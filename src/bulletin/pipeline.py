@@ -179,8 +179,11 @@ def proof(config: Config, episode: str | None = None, suggest: bool = True,
     respellings for its suspect words, and with ``fix`` those heard right written into the
     lexicon. Returns the episode, the proof and the lexicon written (if any)."""
     found = find_episode(config, episode)
-    engine = get_engine(config.voice) if suggest or fix else None
-    proofed = proof_audio(config.site / found.audio_file, found.cues, config, engine)
+    def voice() -> Engine:
+        return get_engine(config.voice)
+
+    proofed = proof_audio(config.site / found.audio_file, found.cues, config,
+                          voice if suggest or fix else None)
     fixes = {s.word: s.suggestion for s in proofed.suspects if s.suggestion}
     written = write_fixes(fixes, config) if fix and fixes else None
     return found, proofed, written

@@ -3,15 +3,17 @@
 In: an episode's MP3 and cues (from the catalog, or a build's own), the config. Out: a ``Proof``
 (``models``): the word error rate of each segment and of the whole, flagged segments, suspect
 words with what was heard and, when asked, a respelling heard right. ``proof_audio(mp3, cues,
-config, engine)`` proofs audio (suggestions when an ``engine`` is given); ``find_episode(config,
-episode)`` the catalog's episode a guid or MP3 path names (default: the latest);
-``summary(proof)`` its JSON form; ``write_fixes`` (``fix``) writes suggestions into the lexicon.
+config, engine)`` proofs audio (suggestions when a way to make the ``engine`` is given);
+``find_episode(config, episode)`` the catalog's episode a guid or MP3 path names (default: the
+latest); ``summary(proof)`` its JSON form; ``write_fixes`` (``fix``) writes suggestions into
+the lexicon.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..config import Config
@@ -22,29 +24,35 @@ from ..script.lexicon import load_lexicon
 from ..tts.base import Engine
 from .compare import compare
 from .fix import write_fixes
-from .hear import Ear
+from .hear import Ear, samples
 from .suggest import suggest
 
 __all__ = ["find_episode", "proof_audio", "summary", "write_fixes"]
 
 
 def proof_audio(mp3: Path, cues: Sequence[Cue], config: Config,
-                engine: Engine | None = None) -> Proof:
-    """Hear ``mp3`` and compare it with its ``cues``; with ``engine``, each suspect word gets the
-    first respelling heard right (if any)."""
-    ear = Ear(config.proof.model)
-    proof = compare(cues, ear.words(mp3), config.proof.max_segment_wer)
+                engine: Callable[[], Engine] | None = None) -> Proof:
+    """Hear ``mp3`` and compare it with its ``cues``; with ``engine`` (which makes the voice that
+    read it, only when needed), each suspect word that no segment heard right gets the first
+    respelling heard right (if any)."""
+    with ThreadPoolExecutor(1) as pool:
+        audio = pool.submit(samples, mp3)  # ffmpeg decodes while the model loads
+        ear = Ear(config.proof.model)
+        heard = ear.listen(audio.result(), cues, str(mp3))
+    proof = compare(cues, heard, config.proof.max_segment_wer)
     if engine is None:
         return proof
+    misheard = {s.word for s in proof.suspects}
+    for segment in proof.segments:  # a word heard right somewhere, the voice can say
+        wrong = {s.word for s in proof.suspects if s.segment == segment.id}
+        misheard -= set(segment.expected.split()) - wrong
+    if not misheard:
+        return proof
     lexicon = load_lexicon(config.script.lexicon or None)
-    tried: dict[str, str | None] = {}
-    suspects = []
-    for suspect in proof.suspects:
-        if suspect.word not in tried:
-            respelled = lexicon.apply(suspect.word).lower() != suspect.word
-            tried[suspect.word] = suggest(suspect, engine, ear, respelled)
-        suspects.append(dataclasses.replace(suspect, suggestion=tried[suspect.word]))
-    return dataclasses.replace(proof, suspects=tuple(suspects))
+    found = suggest({word: lexicon.apply(word).lower() != word for word in sorted(misheard)},
+                    engine(), ear)
+    return dataclasses.replace(proof, suspects=tuple(
+        dataclasses.replace(s, suggestion=found.get(s.word)) for s in proof.suspects))
 
 
 def find_episode(config: Config, episode: str | None = None) -> Episode:

@@ -1,12 +1,13 @@
 """Comparing what was heard with what the listener should hear, word by word, by sound.
 
 In: the episode's cues (each segment's written text and where the mix placed it) and the words
-heard with their times. Out: a ``Proof`` without suggestions. What the listener should hear is a
+heard during each. Out: a ``Proof`` without suggestions. What the listener should hear is a
 segment's written words with numbers, dates and acronyms in words (the normaliser with no lexicon:
 a respelling is judged by the word it respells); what was heard goes through the same normaliser
 (the recogniser writes "£1.2 million" back in digits). Words are compared by their Metaphone key
 (jellyfish), so "Raqqa" heard as "Raka" is right; the alignment and the word error rate are
-jiwer's, over those keys. ``compare(cues, heard, max_segment_wer)`` is the entry point.
+jiwer's, over those keys. ``compare(cues, heard, max_segment_wer)`` is the entry point;
+``share`` shares the words heard over several cues among them, by the same alignment.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..models import Cue, HeardWord, Proof, SegmentProof, Suspect
+from ..models import Cue, Proof, SegmentProof, Suspect
 from ..script.lexicon import Lexicon
 from ..script.normalise import Normaliser
-
-SLACK = 0.3  # seconds beyond a cue's span where a word heard still counts as its
 
 
 def said_words(text: str) -> list[str]:
@@ -34,16 +33,26 @@ def sound_key(word: str) -> str:
     return jellyfish.metaphone(word) or word
 
 
-def _bucket(cues: Sequence[Cue], heard: Sequence[HeardWord]) -> list[list[str]]:
-    """The words heard during each cue (by each word's midpoint; the nearest cue within
-    ``SLACK``; words heard elsewhere, over the stings, belong to none)."""
-    buckets: list[list[str]] = [[] for _ in cues]
-    for word in heard:
-        middle = (word.start + word.end) / 2
-        gaps = [max(cue.start - middle, middle - cue.end, 0.0) for cue in cues]
-        if gaps and min(gaps) <= SLACK:
-            buckets[gaps.index(min(gaps))].append(word.word)
-    return buckets
+def share(expected: Sequence[Sequence[str]], heard: Sequence[str]) -> list[list[str]]:
+    """``heard``, the words heard over several cues, shared among them: each word goes to the
+    cue whose ``expected`` word it was aligned with (by sound), and a word heard in between to
+    the cue before it."""
+    import jiwer
+
+    shares: list[list[str]] = [[] for _ in expected]
+    owners = [n for n, words in enumerate(expected) for _ in words]
+    if len(expected) == 1 or not owners or not heard:
+        if shares:
+            shares[0] = list(heard)
+        return shares
+    flat = [word for words in expected for word in words]
+    out = jiwer.process_words(" ".join(map(sound_key, flat)), " ".join(map(sound_key, heard)))
+    for chunk in out.alignments[0]:
+        for offset, word in enumerate(heard[chunk.hyp_start_idx:chunk.hyp_end_idx]):
+            at = (chunk.ref_start_idx + offset if chunk.type == "substitute" or
+                  chunk.type == "equal" else chunk.ref_start_idx - 1)
+            shares[owners[min(max(at, 0), len(owners) - 1)]].append(word)
+    return shares
 
 
 def _unjoined(expected: list[str], heard: list[str]) -> list[str]:
@@ -78,15 +87,17 @@ def _align(expected: list[str], heard: list[str]) -> tuple[int, list[tuple[str, 
     return out.substitutions + out.deletions + out.insertions, missed
 
 
-def compare(cues: Sequence[Cue], heard: Sequence[HeardWord], max_segment_wer: float) -> Proof:
-    """Each segment's word error rate and the whole episode's; segments above
+def compare(cues: Sequence[Cue], heard: Sequence[Sequence[str]],
+            max_segment_wer: float) -> Proof:
+    """Each segment's word error rate and the whole episode's, from the words ``heard`` during
+    each cue (as ``said_words`` writes them); segments above
     ``max_segment_wer`` flagged; every written word not heard as it sounds is a suspect (once
     per segment)."""
     segments: list[SegmentProof] = []
     suspects: list[Suspect] = []
     errors = total = 0
-    for number, (cue, words) in enumerate(zip(cues, _bucket(cues, heard), strict=True), 1):
-        expected, said = said_words(cue.text), said_words(" ".join(words))
+    for number, (cue, said) in enumerate(zip(cues, heard, strict=True), 1):
+        expected, said = said_words(cue.text), list(said)
         wrong, missed = _align(expected, said)
         rate = wrong / max(len(expected), 1)
         flagged = rate > max_segment_wer
