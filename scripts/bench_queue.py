@@ -92,8 +92,10 @@ def run(work: Path, base: str, broker: str, shows: int, processes: int, engine: 
     env = {**os.environ, "BULLETIN_CACHE_DIR": str(run_dir / "cache"), "PYTHONUNBUFFERED": "1"}
     bulletin = [sys.executable, "-m", "bulletin"]
     log = (run_dir / "worker.log").open("wb")
+    holds = [arg for show in range(shows)  # this machine holds every show's site
+             for arg in ("--site", str(run_dir / "sites" / f"s{show}"))]
     worker = subprocess.Popen([*bulletin, "worker", "--config", str(config), "--concurrency",
-                               str(processes)], cwd=run_dir, env=env, stdout=log,
+                               str(processes), *holds], cwd=run_dir, env=env, stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True)
     try:
         while b"ready." not in (run_dir / "worker.log").read_bytes():

@@ -15,19 +15,20 @@ from pathlib import Path
 
 import redis
 
-from bulletin.queue.app import JOB_TASK, make_app
+from bulletin.queue.app import SPEAKERS, make_app, send_job, site_queue
 from redis_server import Service
 
 SHOWS = ("harbour", "hills", "estuary")
 
 
-def write_config(root: Path, broker: str, newsroom, schedule: str = "") -> Path:
+def write_config(root: Path, broker: str, newsroom, schedule: str = "",
+                 engine: str = "espeak") -> Path:
     """bulletin.toml with three shows, each its own title and site; estuary reads a feed file."""
     (root / "estuary.rss").write_bytes(newsroom.body("/rss.xml"))
     feeds = {"harbour": [newsroom.url("/rss.xml"), newsroom.url("/atom.xml")],
              "hills": [newsroom.url("/feed.json")], "estuary": ["estuary.rss"]}
     text = ('[show]\ntitle = "Network"\nemail = "desk@example.org"\n'
-            f'[voice]\nengine = "espeak"\n[queue]\nbroker = "{broker}"\n'
+            f'[voice]\nengine = "{engine}"\n[queue]\nbroker = "{broker}"\n'
             '[edition]\nduration = "0:40"\nstories = 2\n')
     for name in SHOWS:
         text += (f'[shows.{name}]\ntitle = "{name.title()} Tonight"\nsite = "sites/{name}"\n'
@@ -37,6 +38,11 @@ def write_config(root: Path, broker: str, newsroom, schedule: str = "") -> Path:
     path = root / "bulletin.toml"
     path.write_text(text)
     return path
+
+
+def holding(root: Path, *names: str) -> list[str]:
+    """A worker's options for holding the sites of the shows ``names`` (else of every show)."""
+    return [arg for name in names or SHOWS for arg in ("--site", str(root / "sites" / name))]
 
 
 def start_worker(services: list[Service], root: Path, broker: str, name: str,
@@ -67,8 +73,8 @@ def assert_feed_sound(cli, config: Path, name: str) -> None:
 def test_several_shows_queued_at_once_each_publish_one_edition_of_their_own(
         cli, newsroom, broker, services, tmp_path) -> None:
     config = write_config(tmp_path, broker, newsroom)
-    for number in (1, 2):
-        start_worker(services, tmp_path, broker, f"worker{number}")
+    start_worker(services, tmp_path, broker, "worker1", *holding(tmp_path))
+    start_worker(services, tmp_path, broker, "worker2")  # a speaker: it holds no site
     started = time.monotonic()
     ids = {}
     for name in SHOWS:
@@ -86,11 +92,13 @@ def test_several_shows_queued_at_once_each_publish_one_edition_of_their_own(
         assert_feed_sound(cli, config, name)
     both = (tmp_path / "worker1.log").read_text() + (tmp_path / "worker2.log").read_text()
     assert all(both.count(f"[{job_id}] received") == 1 for job_id in ids.values())
+    speaker = (tmp_path / "worker2.log").read_text()
+    assert "bulletin.plan[" not in speaker and "bulletin.publish[" not in speaker
 
 
 def test_wait_prints_what_a_local_run_prints(cli, newsroom, broker, services, tmp_path) -> None:
     config = write_config(tmp_path, broker, newsroom)
-    start_worker(services, tmp_path, broker, "worker")
+    start_worker(services, tmp_path, broker, "worker", *holding(tmp_path))
     queued = cli("edition", "--config", config, "--show", "harbour", "--queue", "--wait")
     assert queued.exit_code == 0, queued.output
     local = cli("edition", "--config", config, "--show", "hills", "--site",
@@ -111,35 +119,39 @@ def test_wait_prints_what_a_local_run_prints(cli, newsroom, broker, services, tm
 def test_a_bad_job_fails_once_with_the_line_a_local_run_gives(
         cli, newsroom, broker, services, tmp_path) -> None:
     config = write_config(tmp_path, broker, newsroom)
-    worker = start_worker(services, tmp_path, broker, "worker")
+    site = tmp_path / "public"
+    worker = start_worker(services, tmp_path, broker, "worker", "--site", str(site))
     local = cli("build", "missing.txt", "--config", config)
     queued = cli("build", "missing.txt", "--config", config, "--queue", "--wait")
     assert (queued.exit_code, queued.stderr.splitlines()[-1]) == (2, local.stderr.strip())
-    broken = make_app(broker).send_task(JOB_TASK, args=[{
-        "kind": "edition", "show": "", "settings": {"voice": {"speed": 0}}, "sources": []}])
+    broken = send_job(make_app(broker), {"kind": "edition", "show": "", "sources": [],
+                                         "settings": {"site": str(site), "voice": {"speed": 0}}})
     done = broken.get(timeout=60)
     assert done["exit"] == 2
     assert done["error"] == ("job settings: voice.speed = 0.0: must be between 0.25 and 4 "
                              "(times the voice's natural rate)")
-    time.sleep(2)  # a job retried would come back in this time
+    time.sleep(2)  # a step retried would come back in this time
     assert worker.text().count(f"[{broken.id}] received") == 1
-    assert redis.Redis.from_url(broker).llen("celery") == 0
+    assert worker.text().count("bulletin.plan[") == 2  # received, then succeeded: once
+    queued = redis.Redis.from_url(broker)
+    assert queued.llen(SPEAKERS) == 0 and queued.llen(site_queue(str(site))) == 0
 
 
 def test_a_worker_killed_mid_edition_loses_no_job_and_doubles_no_episode(
         cli, newsroom, broker, services, tmp_path) -> None:
-    config = write_config(tmp_path, broker, newsroom)
-    worker = start_worker(services, tmp_path, broker, "worker", "--concurrency", "1")
+    config = write_config(tmp_path, broker, newsroom, engine="piper")  # slow enough to kill
+    worker = start_worker(services, tmp_path, broker, "worker", "--concurrency", "1",
+                          *holding(tmp_path))
     ids = {}
     for name in SHOWS:
         sent = cli("edition", "--config", config, "--show", name, "--queue", "--json")
         ids[name] = json.loads(sent.stdout)["id"]
     client = redis.Redis.from_url(broker)
     deadline = time.monotonic() + 60
-    while not client.keys("bulletin:lock:site:*"):  # an edition is under way
+    while "bulletin.speak[" not in worker.text():  # an edition is under way: speaking
         assert time.monotonic() < deadline, worker.text()
         time.sleep(0.05)
-    time.sleep(1.0)  # well into it: its feeds read, speaking
+    time.sleep(1.0)  # well into it: the voice loading, or speaking
     killed = worker.children()
     assert killed
     for pid in killed:
@@ -152,12 +164,12 @@ def test_a_worker_killed_mid_edition_loses_no_job_and_doubles_no_episode(
         assert_feed_sound(cli, config, name)
     log = worker.text()
     assert "WorkerLostError" in log or "Worker exited prematurely" in log
-    assert sum(log.count(f"[{job_id}] received") for job_id in ids.values()) == len(SHOWS) + 1
+    assert not client.keys("bulletin:turn:*")  # each show's turn given back
 
 
 def test_beat_fires_a_show_on_its_schedule(cli, newsroom, broker, services, tmp_path) -> None:
     config = write_config(tmp_path, broker, newsroom, schedule="* * * * *")
-    start_worker(services, tmp_path, broker, "worker")
+    start_worker(services, tmp_path, broker, "worker", *holding(tmp_path))
     beat = Service(tmp_path / "beat.log", "beat", "--config", str(config), cwd=tmp_path)
     services.append(beat)
     feed = tmp_path / "sites" / "hills" / "feed.xml"
@@ -170,30 +182,62 @@ def test_beat_fires_a_show_on_its_schedule(cli, newsroom, broker, services, tmp_
     assert not (tmp_path / "sites" / "harbour").exists()  # no schedule: never sent
 
 
-def test_a_job_carries_its_article_and_a_worker_with_a_site_publishes_into_it(
+def test_speech_runs_on_a_worker_without_the_site_and_the_sites_worker_publishes_it(
         cli, newsroom, broker, services, tmp_path) -> None:
     config = write_config(tmp_path, broker, newsroom)
+    phrases = tmp_path / "phrases"  # a template the settings name: the job carries it too
+    phrases.mkdir()
+    (phrases / "outro.txt.j2").write_text("That was the estuary desk. Good night.\n")
+    config.write_text(config.read_text() + '[script]\ntemplates = "phrases"\n')
     story = tmp_path / "ferry.txt"
     story.write_text("Night ferry returns\n\nThe night ferry across the estuary returns in April "
                      "after twelve years, the council said on Tuesday.\n")
-    sent = cli("build", story, "--config", config, "--queue")  # no worker yet
+    sent = cli("build", story, "--config", config, "--queue")
     assert sent.exit_code == 0, sent.output
-    story.unlink()  # the worker needs no shared input files: the job holds the article
-    owned = tmp_path / "owned-site"
-    start_worker(services, tmp_path, broker, "worker", "--site", str(owned))
+    story.unlink()  # the worker needs no shared input files: the job holds them
+    (phrases / "outro.txt.j2").unlink()
+    (tmp_path / "elsewhere").mkdir()
+    speaker = start_worker(services, tmp_path / "elsewhere", broker, "speaker")
+    deadline = time.monotonic() + 120
+    while "bulletin.speak[" not in speaker.text() or " succeeded in " not in speaker.text():
+        assert time.monotonic() < deadline, speaker.text()
+        time.sleep(0.2)
+    site = tmp_path / "public"
+    assert not site.exists()  # spoken, and waiting for the worker that holds the site
+    publisher = start_worker(services, tmp_path, broker, "publisher", "--site", str(site))
     done = outcome(broker, sent.stdout.strip())
     assert "error" not in done, done
-    assert Path(done["summary"]["mp3"]).parent == owned / "episodes"
+    assert Path(done["summary"]["mp3"]).parent == site / "episodes"
     assert Path(done["summary"]["mp3"]).is_file()
-    checked = cli("feed", "check", "--config", config, "--site", owned)
+    assert done["summary"]["synthesized"] >= 3  # the speaker's speech, not spoken again
+    captions = Path(done["summary"]["mp3"]).with_suffix(".vtt").read_text()
+    assert "That was the estuary desk. Good night." in captions
+    checked = cli("feed", "check", "--config", config, "--site", site)
     assert checked.exit_code == 0, checked.output
-    assert not (tmp_path / "public").exists()  # the sender's site was not this worker's
+    assert "bulletin.speak[" not in publisher.text()
+    assert "bulletin.publish[" not in speaker.text()
+
+
+def test_two_editions_of_one_show_take_turns_across_workers(
+        cli, newsroom, broker, services, tmp_path) -> None:
+    config = write_config(tmp_path, broker, newsroom)
+    start_worker(services, tmp_path, broker, "worker1", *holding(tmp_path))
+    start_worker(services, tmp_path, broker, "worker2", *holding(tmp_path))
+    ids = [cli("edition", "--config", config, "--show", "hills", "--queue").stdout.strip()
+           for _ in range(2)]
+    done = [outcome(broker, job_id) for job_id in ids]
+    assert all("error" not in one for one in done), done
+    assert sorted(one["summary"]["published"] for one in done) == [False, True]
+    assert next(one for one in done if not one["summary"]["published"])["summary"][
+        "reason"].startswith("no new stories")
+    assert len(episodes(cli, config, "hills")) == 1
 
 
 def test_each_worker_process_loads_its_piper_voice_once(
         cli, newsroom, broker, services, tmp_path) -> None:
     config = write_config(tmp_path, broker, newsroom)
-    worker = start_worker(services, tmp_path, broker, "worker", "--concurrency", "1")
+    worker = start_worker(services, tmp_path, broker, "worker", "--concurrency", "1",
+                          "--site", str(tmp_path / "public"))
     for number, words in enumerate(("The pier reopens on Friday.", "The pier closes again.")):
         story = tmp_path / f"pier{number}.txt"
         story.write_text(f"Pier news {number}\n\n{words} The harbour master said so.\n")

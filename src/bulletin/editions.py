@@ -139,15 +139,16 @@ class Spoken:
     fit: Fit | None  # None when untimed
     read: tuple[tuple[Candidate, Article], ...]
 
-    def result(self, build: Any, config: Config, dropped: Sequence[Dropped],
+    def result(self, chapters: Sequence[Chapter], config: Config, dropped: Sequence[Dropped],
                problems: Sequence[str]) -> EditionResult:
-        """What the edition reports once ``build`` (the pipeline's BuildResult) is published."""
+        """What the edition will report, its ``build`` to come once it is published (its
+        ``chapters`` say how long each story lasts)."""
         told = len(self.script.stories)
         cut = [Dropped(title=a.title, url=a.url or c.item.link,
                        reason="no time left in the edition") for c, a in self.read[told:]]
         return EditionResult(
-            published=True, build=build, target=config.edition.duration,
-            stories=self._stories(build.episode.chapters), dropped=(*dropped, *cut),
+            published=True, target=config.edition.duration,
+            stories=self._stories(chapters), dropped=(*dropped, *cut),
             short_by=self.fit.short_by if self.fit else 0.0, problems=tuple(problems))
 
     def _stories(self, chapters: Sequence[Chapter]) -> tuple[StoryRead, ...]:

@@ -254,6 +254,39 @@ class Proof:
 
 
 @dataclass(frozen=True)
+class Programme:
+    """A bulletin mixed and encoded, ready to publish: its MP3 and all the site is told of it.
+    A job carries one from the machine that spoke it to the one that holds the site."""
+
+    mp3: Path
+    script: Script
+    made_at: dt.datetime  # aware, UTC: when it was made, its publication date
+    duration: float
+    chapters: tuple[Chapter, ...]
+    cues: tuple[Cue, ...]
+    description: str
+    loudness: float  # integrated, LUFS, as measured in the MP3
+    true_peak: float  # dBTP
+    segments: int
+    synthesized: int  # segments spoken afresh (the rest came from the cache)
+    playout: Path | None = None  # the playout copy written, if any
+    proof: Proof | None = None  # what proofing it by ear heard ([proof] mode report or hold)
+    draft: bool = False  # held back by the review gate
+
+
+@dataclass(frozen=True)
+class Planned:
+    """An edition's stories chosen and read, to be spoken: what it tells (each story's key and
+    digest), what it left out, and the feeds that could not be read."""
+
+    made_at: dt.datetime
+    read: tuple[tuple[Candidate, Article], ...]
+    told: frozenset[tuple[str, str]]
+    dropped: tuple[Dropped, ...]
+    problems: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Listed:
     """An episode of the catalog as ``episodes list`` shows it: published or a draft."""
 

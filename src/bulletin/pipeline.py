@@ -2,7 +2,10 @@
 
 ``build(sources, config)`` runs every stage once, in order, and returns a ``BuildResult``.
 ``edition(feeds, config)`` makes the bulletin from news feeds, written to time, and returns an
-``EditionResult`` (the judgements it makes on the way are in ``editions``). ``push(config)`` sends
+``EditionResult`` (the judgements it makes on the way are in ``editions``). Each is made of
+halves that a job queue may run on different machines: what needs the site (``plan_edition``;
+``release``, ``release_edition``) and the speech, which does not (``speak``, ``speak_edition``:
+script to ``Programme``, an encoded MP3 ready to publish). ``push(config)`` sends
 the site to ``[publish] remote`` and returns a ``PushResult``. Each collaborator
 (engine, cache, runner, clock, fetcher) is a parameter with a default, so tests can swap one.
 """
@@ -28,7 +31,7 @@ from .feed import FEED_FILE, describe
 from .feed.editions import EditionMemory
 from .feed.rss import feed_url
 from .feed.text import duration_text
-from .models import Clip, Episode, Mix, PlayoutInfo, Proof, Script
+from .models import Clip, Episode, Mix, Planned, PlayoutInfo, Programme, Proof, Script
 from .proof import find_episode, proof_audio, write_fixes
 from .proof import summary as proof_summary
 from .publish import check_rebuild, cover_image, edition_lock, gate, prepare_site, publish
@@ -120,47 +123,70 @@ def build(
     now = clock()
     script = script or build_script(read_articles(sources), config, now.date())
     check_rebuild(config, script, replace)
+    with tempfile.TemporaryDirectory(prefix="bulletin-") as work:
+        programme = speak(script, config, Path(work), now, engine=engine, headlines=headlines,
+                          cache=cache, runner=runner, progress=progress, stage=stage)
+        return release(programme, config, runner, stage, replace=replace)
+
+
+def speak(script: Script, config: Config, work: Path, now: dt.datetime, *,
+          engine: Engine | None = None, headlines: Engine | None = None,
+          cache: SegmentCache | None = None, runner: CommandRunner = DEFAULT_RUNNER,
+          progress: Progress | None = None, stage: Stage = lambda name: None) -> Programme:
+    """A build's speech half, which needs no site: ``script`` spoken, mixed and encoded into
+    ``work`` (see ``make``)."""
     engine = engine or get_engine(config.voice)
     headlines = headlines or headlines_engine(config.voice)
     cache = cache or SegmentCache(config.cache_root)
     clips = synthesize_script(script, engine, cache, progress, config.voice.workers, headlines)
-    return produce(script, clips, config, now, runner, stage, replace=replace)
+    return make(script, clips, config, now, work, runner, stage)
 
 
-def produce(script: Script, clips: Sequence[Clip], config: Config, now: dt.datetime,
-            runner: CommandRunner = DEFAULT_RUNNER, stage: Stage = lambda name: None,
-            fresh: int | None = None,
-            also: Callable[[sqlite3.Connection, Episode], None] | None = None,
-            target: float = 0.0, replace: bool = False) -> BuildResult:
-    """Mix the spoken ``clips`` of ``script``, encode and publish them (the end of every build).
-    ``fresh``: how many segments were spoken afresh, when not as the clips say; ``also`` records
-    more in the catalog as the episode is published; ``target``: the seconds the programme is to
-    last, its sign-off back-timed to end on them (0: as long as it is); ``replace`` may replace an
-    episode built from an edited script."""
-    with tempfile.TemporaryDirectory(prefix="bulletin-") as work:
-        stage("Mixing")
-        the_mix = audio.mix(clips, script, config.audio, Path(work), runner, target)
-        mp3 = Path(work) / "episode.mp3"
-        description = describe(script, the_mix)
-        tags = audio.Tags(title=script.title, show=config.show.title, author=config.show.author,
-                          date=script.date, description=description, duration=the_mix.duration,
-                          cover=cover_image(config))
-        stage("Encoding")
-        level = audio.export(the_mix, mp3, tags, config.audio, runner,
-                             config.cache_root / RENDERS)
-        playout = _playout(the_mix, script, config, now, runner, stage)
-        proofed = _proof(mp3, the_mix, config, stage)
-        draft = proofed is not None and gate.held(proofed.wer, config)
-        also = gate.holding(proofed.wer, now, also) if proofed and draft else also
-        stage("Publishing")
-        published = publish(mp3, script, the_mix, description, config, now, runner, also, replace)
+def make(script: Script, clips: Sequence[Clip], config: Config, now: dt.datetime, work: Path,
+         runner: CommandRunner = DEFAULT_RUNNER, stage: Stage = lambda name: None,
+         fresh: int | None = None, target: float = 0.0) -> Programme:
+    """Mix the spoken ``clips`` of ``script`` and encode them into ``work``, with the playout
+    copy and the proof when asked for, and whether the review gate holds it. ``fresh``: how many
+    segments were spoken afresh, when not as the clips say; ``target``: the seconds the programme
+    is to last, its sign-off back-timed to end on them (0: as long as it is)."""
+    stage("Mixing")
+    the_mix = audio.mix(clips, script, config.audio, work, runner, target)
+    mp3 = work / "episode.mp3"
+    description = describe(script, the_mix)
+    tags = audio.Tags(title=script.title, show=config.show.title, author=config.show.author,
+                      date=script.date, description=description, duration=the_mix.duration,
+                      cover=cover_image(config))
+    stage("Encoding")
+    level = audio.export(the_mix, mp3, tags, config.audio, runner, config.cache_root / RENDERS)
+    playout = _playout(the_mix, script, config, now, runner, stage)
+    proofed = _proof(mp3, the_mix, config, stage)
     synthesized = sum(1 for clip in clips if not clip.cached) if fresh is None else fresh
+    return Programme(
+        mp3=mp3, script=script, made_at=now, duration=the_mix.duration,
+        chapters=the_mix.chapters, cues=the_mix.cues, description=description,
+        loudness=level.integrated, true_peak=level.true_peak, segments=len(clips),
+        synthesized=synthesized, playout=playout, proof=proofed,
+        draft=proofed is not None and gate.held(proofed.wer, config))
+
+
+def release(programme: Programme, config: Config, runner: CommandRunner = DEFAULT_RUNNER,
+            stage: Stage = lambda name: None,
+            also: Callable[[sqlite3.Connection, Episode], None] | None = None,
+            replace: bool = False) -> BuildResult:
+    """Publish ``programme`` into the site (a draft when the gate held it): the end of every
+    build. ``also`` records more in the catalog as it is published; ``replace`` may replace an
+    episode built from an edited script."""
+    if programme.draft and programme.proof is not None:
+        also = gate.holding(programme.proof.wer, programme.made_at, also)
+    stage("Publishing")
+    published = publish(programme, config, runner, also, replace)
     episode = published.episode
     return BuildResult(
         episode=episode, mp3=config.site / episode.audio_file, feed=config.site / "feed.xml",
-        segments=len(clips), synthesized=synthesized, cached=len(clips) - synthesized,
-        loudness=level.integrated, true_peak=level.true_peak, playout=playout,
-        replaced=published.replaced, proof=proofed, draft=draft,
+        segments=programme.segments, synthesized=programme.synthesized,
+        cached=programme.segments - programme.synthesized, loudness=programme.loudness,
+        true_peak=programme.true_peak, playout=programme.playout,
+        replaced=published.replaced, proof=programme.proof, draft=programme.draft,
     )
 
 
@@ -223,33 +249,73 @@ def edition(
     fitted to the target → mix, encode, publish (noting what was read). Editions of one site take
     turns; each collaborator is a parameter with a default, as in ``build``.
     """
+    prepare_site(config)
+    if config.playout.path:
+        audio.check_destination(Path(config.playout.path))
+    with edition_lock(config.site):
+        planned = plan_edition(feeds, config, clock=clock, fetcher=fetcher, steps=steps)
+        if isinstance(planned, EditionResult):
+            return planned
+        with tempfile.TemporaryDirectory(prefix="bulletin-") as work:
+            programme, told = speak_edition(planned, config, Path(work), engine=engine,
+                                            headlines=headlines, cache=cache, runner=runner,
+                                            progress=progress, stage=stage)
+            return release_edition(programme, told, planned, config, runner, stage)
+
+
+def plan_edition(feeds: Sequence[str], config: Config, *, clock: Clock = utc_now,
+                 fetcher: Fetcher | None = None,
+                 steps: Callable[[str], Progress] = lambda name: lambda done, total: None,
+                 ) -> Planned | EditionResult:
+    """An edition's first half, in the site (whose memory says what was told before; hold its
+    ``edition_lock``): the ``feeds`` (else ``[edition] feeds``) read, stories chosen and their
+    pages read, as ``Planned``; or, when there is nothing new to tell, the ``EditionResult``
+    saying why."""
     sources = list(feeds or config.edition.feeds)
     if not sources:
         raise InputError("no news feeds given: name them, or list them in bulletin.toml's "
                          "[edition] feeds")
     fetching = {} if fetcher is None else {"fetcher": fetcher}
-    prepare_site(config)
-    if config.playout.path:
-        audio.check_destination(Path(config.playout.path))
-    with edition_lock(config.site):
-        now = clock()
-        memory = EditionMemory(config.site)
-        news = read_feeds(sources, memory.feeds(), progress=steps("Feeds"), **fetching)
-        seen, last = memory.note(news.state, [item_key(item) for item in news.items], now)
-        candidates, dropped = choose_stories(news.items, **choosing(config.edition, now, seen))
-        read, unread = read_stories(candidates, progress=steps("Pages"), **fetching)
-        told = frozenset((item_key(candidate.item), digest(article)) for candidate, article in read)
-        why = nothing_new(read, candidates, told, last, config)
-        if why:
-            return EditionResult(published=False, reason=why, problems=news.problems,
-                                 dropped=(*unread, *dropped))
-        spoken = speak_to_time(read, config, now, engine or get_engine(config.voice),
-                               cache or SegmentCache(config.cache_root), runner, progress,
-                               headlines or headlines_engine(config.voice))
-        result = produce(spoken.script, spoken.clips, config, now, runner, stage, spoken.fresh,
-                         also=memory.recorder(now, told),
-                         target=config.edition.duration if spoken.fit else 0.0)
-    return spoken.result(result, config, (*unread, *dropped), news.problems)
+    now = clock()
+    memory = EditionMemory(config.site)
+    news = read_feeds(sources, memory.feeds(), progress=steps("Feeds"), **fetching)
+    seen, last = memory.note(news.state, [item_key(item) for item in news.items], now)
+    candidates, dropped = choose_stories(news.items, **choosing(config.edition, now, seen))
+    read, unread = read_stories(candidates, progress=steps("Pages"), **fetching)
+    told = frozenset((item_key(candidate.item), digest(article)) for candidate, article in read)
+    why = nothing_new(read, candidates, told, last, config)
+    if why:
+        return EditionResult(published=False, reason=why, problems=news.problems,
+                             dropped=(*unread, *dropped))
+    return Planned(made_at=now, read=tuple(read), told=told, dropped=(*unread, *dropped),
+                   problems=tuple(news.problems))
+
+
+def speak_edition(planned: Planned, config: Config, work: Path, *,
+                  engine: Engine | None = None, headlines: Engine | None = None,
+                  cache: SegmentCache | None = None, runner: CommandRunner = DEFAULT_RUNNER,
+                  progress: Progress | None = None, stage: Stage = lambda name: None,
+                  ) -> tuple[Programme, EditionResult]:
+    """An edition's speech, which needs no site: the stories ``planned`` written to time,
+    spoken, mixed and encoded into ``work``; with what the edition will report once published."""
+    now = planned.made_at
+    spoken = speak_to_time(planned.read, config, now, engine or get_engine(config.voice),
+                           cache or SegmentCache(config.cache_root), runner, progress,
+                           headlines or headlines_engine(config.voice))
+    programme = make(spoken.script, spoken.clips, config, now, work, runner, stage,
+                     spoken.fresh, target=config.edition.duration if spoken.fit else 0.0)
+    return programme, spoken.result(programme.chapters, config, planned.dropped,
+                                    planned.problems)
+
+
+def release_edition(programme: Programme, told: EditionResult, planned: Planned, config: Config,
+                    runner: CommandRunner = DEFAULT_RUNNER,
+                    stage: Stage = lambda name: None) -> EditionResult:
+    """Publish an edition's ``programme``, noting in the site's memory what it told."""
+    memory = EditionMemory(config.site)
+    built = release(programme, config, runner, stage,
+                    also=memory.recorder(planned.made_at, planned.told))
+    return replace(told, build=built)
 
 
 def push(config: Config, *, runner: CommandRunner = DEFAULT_RUNNER, dry_run: bool = False,

@@ -21,17 +21,21 @@ def worker(
     broker: BrokerOption = None,
     concurrency: Annotated[int, typer.Option(
         metavar="N", help="Jobs run at once (processes).")] = 1,
-    site: Annotated[Path | None, typer.Option(
-        metavar="DIR", help="This machine holds this site: the jobs run here publish into it.")]
+    site: Annotated[list[Path] | None, typer.Option(
+        metavar="DIR", help="This machine holds this site (again for each other one): the jobs "
+        "that publish into it are published here. Without it, the worker only speaks.")]
     = None,
 ) -> None:
     """Run queued builds and editions (a Celery worker) until stopped.
+
+    Every worker speaks for any job; a worker with --site also reads the news for that site's
+    editions and publishes its jobs.
 
     Example:  bulletin worker --broker redis://news-queue:6379/0 --site /srv/podcast
     """
     from ..queue.commands import worker as run
 
-    run(configured(config, Overrides(broker=broker)), concurrency, site)
+    run(configured(config, Overrides(broker=broker)), concurrency, site or [])
 
 
 @app.command()

@@ -2,8 +2,8 @@
 
 ``prepare_site(config, rebuild_catalog)`` checks, before anything is spoken, that the site can be
 written and its catalog is sound (rebuilding a lost one from the feed when asked); an error if not.
-``publish(mp3, script, mix, description, config, when)`` → ``Published``: the ``Episode`` (the MP3
-with its transcripts and chapters, the catalog entry, the feed and the index page) and the one it
+``publish(programme, config)`` → ``Published``: the ``Episode`` (the programme's MP3 with its
+transcripts and chapters, the catalog entry, the feed and the index page) and the one it
 replaced; an episode built from an edited script is replaced only when asked (``check_rebuild``
 says so before anything is spoken). ``remove_episode(config, guid)`` and
 ``list_episodes(site)`` manage what is published; ``cover_image(config)`` is the cover art's

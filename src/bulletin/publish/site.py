@@ -2,20 +2,19 @@
 
 ``prepare_site(config, rebuild_catalog)`` checks, before anything is spoken, that the site can be
 written and that its catalog is sound (rebuilding a lost one from the feed when asked).
-``publish(mp3, script, mix, description, config, when)`` → ``Published``: the ``Episode`` as
-published (its MP3, WebVTT and SRT transcripts and JSON chapters in ``episodes/``, its catalog
-entry, and ``feed.xml`` and ``index.html`` rendered from the catalog) and the one of the same guid
-it replaced, as it was; an episode built from an edited script is replaced only when asked
-(``rebuilds``; ``check_rebuild`` asks before anything is spoken). ``remove_episode(config, guid)`` →
-the removed ``Episode``. Every file is written atomically. The new audio must last as long as its
-chapters say before anything is replaced. Each catalog change is one exclusive transaction, made
-while holding the site's lock; the feed and page are renamed into place just before it commits and
-put back if the commit fails, so concurrent builds queue instead of losing an episode, a full disk
-publishes nothing (and leaves no new audio behind), and a build killed at any moment leaves the
-previous feed, page and catalog whole. Audio a rebuild replaced stays for
-``[show] replaced_grace_hours`` (listeners may be streaming it); retired and removed episodes'
-files go once the catalog commits; files a killed build left behind are swept once they are an
-hour old; a file the feed lists is never swept.
+``publish(programme, config)`` → ``Published``: the ``Episode`` as published (its MP3, WebVTT and
+SRT transcripts and JSON chapters in ``episodes/``, its catalog entry, and ``feed.xml`` and
+``index.html`` rendered from the catalog) and the one of the same guid it replaced, as it was; an
+episode built from an edited script is replaced only when asked (``rebuilds``; ``check_rebuild``
+asks before anything is spoken). ``remove_episode(config, guid)`` → the removed ``Episode``. Every
+file is written atomically. The new audio must last as long as its chapters say before anything is
+replaced. Each catalog change is one exclusive transaction, made while holding the site's lock; the
+feed and page are renamed into place just before it commits and put back if the commit fails, so
+concurrent builds queue instead of losing an episode, a full disk publishes nothing (and leaves no
+new audio behind), and a build killed at any moment leaves the previous feed, page and catalog
+whole. Audio a rebuild replaced stays for ``[show] replaced_grace_hours`` (listeners may be
+streaming it); retired and removed episodes' files go once the catalog commits; files a killed build
+left behind are swept once they are an hour old; a file the feed lists is never swept.
 """
 
 from __future__ import annotations
@@ -51,7 +50,7 @@ from ..feed.rss import feed_url, is_local, podcast_guid
 from ..feed.text import clean_text, one_line, web_address
 from ..ffmpeg import probe_seconds
 from ..fileio import atomic_copy, atomic_write_bytes, atomic_write_text
-from ..models import Chapter, Cue, Episode, Mix, Script
+from ..models import Chapter, Cue, Episode, Programme, Script
 from ..runner import DEFAULT_RUNNER, CommandRunner
 from . import safety
 from .cover import make_cover
@@ -184,11 +183,12 @@ def write_companions(site: Path, episode: Episode, show_title: str, author: str)
         file_name=Path(files.audio).name))
 
 
-def check_length(mp3: Path, the_mix: Mix, runner: CommandRunner = DEFAULT_RUNNER) -> None:
-    """A ``ToolError`` unless ``mp3`` plays as long as its chapters (or the mix) say: a mix gone
+def check_length(programme: Programme, runner: CommandRunner = DEFAULT_RUNNER) -> None:
+    """A ``ToolError`` unless its MP3 plays as long as its chapters (or the mix) say: a mix gone
     wrong (a bad setting) must not replace a good episode."""
 
-    expected = max((c.end for c in the_mix.chapters), default=the_mix.duration)
+    expected = max((c.end for c in programme.chapters), default=programme.duration)
+    mp3 = programme.mp3
     actual = probe_seconds(mp3, runner)
     if abs(actual - expected) > AUDIO_TOLERANCE:
         raise ToolError(f"{mp3.name}: the new audio lasts {actual:.1f} s but its chapters end at "
@@ -247,15 +247,16 @@ def _tidy(site: Path, gone: list[str], keep: set[str], listed_before: set[str]) 
     sweep(site, keep | listed | listed_before)
 
 
-def publish(mp3: Path, script: Script, the_mix: Mix, description: str, config: Config,
-            when: dt.datetime, runner: CommandRunner = DEFAULT_RUNNER,
+def publish(programme: Programme, config: Config, runner: CommandRunner = DEFAULT_RUNNER,
             also: Callable[[sqlite3.Connection, Episode], None] | None = None,
             replace: bool = False) -> Published:
-    """Put ``mp3`` and its companions into the site and the catalog; re-render feed and page.
+    """Put ``programme``'s MP3 and its companions into the site and the catalog, dated when it
+    was made; re-render feed and page.
     ``also(db, episode)`` records more in the catalog, in the transaction that publishes;
     ``replace`` lets it replace an episode built from an edited script."""
     _check_configured_image(config)
-    check_length(mp3, the_mix, runner)
+    check_length(programme, runner)
+    mp3, script, when = programme.mp3, programme.script, programme.made_at
     site = config.site
     check_writable(site)
     with write_errors(site):
@@ -266,9 +267,9 @@ def publish(mp3: Path, script: Script, the_mix: Mix, description: str, config: C
     digest = hashlib.sha256(mp3.read_bytes()).hexdigest()[:10]
     relative = f"{EPISODES_DIR}/{script.date.isoformat()}-{slugify(script.title)}-{digest}.mp3"
     episode = _clean_episode(Episode(
-        guid=episode_guid(script), title=script.title, description=description,
+        guid=episode_guid(script), title=script.title, description=programme.description,
         pub_date=when, audio_file=relative, length=mp3.stat().st_size,
-        duration=the_mix.duration, chapters=the_mix.chapters, cues=the_mix.cues,
+        duration=programme.duration, chapters=programme.chapters, cues=programme.cues,
     ))
     created: list[Path] = []
     try:

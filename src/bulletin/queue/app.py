@@ -1,45 +1,55 @@
-"""The Celery app over Redis: its one task, the lock per show in Redis, the worker and beat.
+"""The Celery app over Redis: a job's steps as tasks, where each runs, the locks, worker and beat.
 
 In: a broker URL (``[queue] broker``, ``$BULLETIN_BROKER``, ``--broker``). ``make_app(broker)`` is
-the Celery app with the ``bulletin.job`` task (a job of ``jobs.make_job``), acknowledged only once
-run and given back to the queue when its worker is lost (so it runs again elsewhere); the result
-(what ``jobs.run_job`` returns) is kept in Redis for ``--wait``. ``run_worker`` and ``run_beat``
-run them until stopped. ``show_lock`` serialises the jobs of one show, and of one site, across
-machines: a lock in Redis that lapses ``LOCK_LAPSE`` seconds after its holder stops renewing it (a
-killed worker).
+the Celery app with a task for each step of a job (``jobs.plan``, ``speak``, ``publish``), each
+acknowledged only once run and given back to the queue when its worker is lost (so it runs again
+elsewhere). ``send_job(app, job)`` sends a job as a chain of them: an edition's ``plan`` and every
+``publish`` go to the queue of the job's site (``site_queue``), which only a worker started with
+``--site`` for that folder takes; the speech goes to ``SPEAKERS``, which every worker takes, so it
+runs on machines that cannot see the site (unless the job writes a playout copy, which belongs
+beside the site). The last step's result (the outcome ``--wait`` prints) is kept in Redis.
+``show_lock`` holds a site for one step at a time across machines (a lock in Redis that lapses
+``LOCK_LAPSE`` seconds after its holder stops renewing it: a killed worker); ``take_turn`` gives
+one edition of a show at a time its turn, from planning to publishing. ``run_worker`` and
+``run_beat`` run until stopped.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from celery import Celery, beat
+from celery import Celery, beat, chain
 from celery.schedules import crontab
 from celery.signals import worker_process_init
 from kombu.exceptions import OperationalError
 
 from ..config import Config, VoiceConfig
 from ..errors import BulletinError, ToolError
-from .jobs import run_job
+from .jobs import EDITION, plan, publish, site_key, speak
 
 log = logging.getLogger(__name__)
-__all__ = ["JOB_TASK", "OperationalError", "make_app", "run_beat", "run_worker", "show_lock"]
+__all__ = ["OperationalError", "make_app", "run_beat", "run_worker", "send_job", "show_lock",
+           "site_queue"]
 
-JOB_TASK = "bulletin.job"
+PLAN, SPEAK, PUBLISH = "bulletin.plan", "bulletin.speak", "bulletin.publish"
+SPEAKERS = "bulletin"  # the queue of speech, which every worker takes
+TURN_LAPSE = 900  # seconds a show's turn outlives an edition that never finished (a bug)
+TURN_RETRY = 2.0  # seconds an edition waits before it asks for its show's turn again
 LOCK_LAPSE = 20.0  # seconds a show's lock outlives its holder's last renewal
 LOCK_WAIT = 3600.0  # seconds a job waits for the show's edition before it to finish
 VISIBILITY = 3600  # seconds before a job taken by a worker that vanished whole is given again
-_worker: dict[str, Any] = {"site": None, "cache_dir": None, "engines": {}, "config": None}
+_worker: dict[str, Any] = {"cache_dir": None, "engines": {}, "config": None}
 
 
 def make_app(broker: str) -> Celery:
-    """The Celery app on ``broker`` (Redis, also the result store), with the job task."""
+    """The Celery app on ``broker`` (Redis, also the result store), with the steps' tasks."""
     app = Celery("bulletin", broker=broker, backend=broker, set_as_current=False)
     app.conf.update(
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
@@ -47,19 +57,106 @@ def make_app(broker: str) -> Celery:
         task_track_started=True, result_extended=True, result_expires=7 * 86400,
         broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
         broker_transport_options={"visibility_timeout": VISIBILITY},
+        task_default_queue=SPEAKERS,
         task_publish_retry_policy={"max_retries": 2, "interval_start": 0.2,
                                    "interval_step": 0.5},
     )
-    app.task(name=JOB_TASK, bind=True, acks_late=True, reject_on_worker_lost=True)(_job_task)
+    for name, step in ((PLAN, _plan_task), (SPEAK, _speak_task), (PUBLISH, _publish_task)):
+        app.task(name=name, bind=True, acks_late=True, reject_on_worker_lost=True)(step)
     return app
 
 
-def _job_task(task: Any, job: dict[str, Any]) -> dict[str, Any]:
-    broker = task.app.conf.broker_url
-    site, cache_dir = _worker["site"], _worker["cache_dir"]
-    return run_job(job, site=Path(site) if site else None,
-                   cache_dir=Path(cache_dir) if cache_dir else None,
-                   lock=lambda key: show_lock(broker, key), engines=_engines)
+def site_queue(site: str) -> str:
+    """The queue of the steps that need ``site`` (a folder's absolute path, as the job names it):
+    taken by the worker started with ``--site`` for it."""
+    return "bulletin.site." + hashlib.sha256(site.encode()).hexdigest()[:16]
+
+
+def send_job(app: Celery, job: dict[str, Any], producer: Any = None) -> Any:
+    """Send ``job`` as the chain of its steps; the result of its last step (``.id`` is the job's
+    id, and ``.get()`` its outcome)."""
+    site = site_queue(site_key(job))
+    settings = job.get("settings")
+    playout = isinstance(settings, dict) and (settings.get("playout") or {}).get("path")
+    speakers = site if playout else SPEAKERS
+    if job.get("kind") == EDITION:
+        steps = [app.signature(PLAN, args=({"job": job},), queue=site),
+                 app.signature(SPEAK, queue=speakers)]
+    else:
+        steps = [app.signature(SPEAK, args=({"job": job},), queue=speakers)]
+    return chain(*steps, app.signature(PUBLISH, queue=site)).apply_async(producer=producer)
+
+
+def _plan_task(task: Any, given: dict[str, Any]) -> dict[str, Any]:
+    broker, root = task.app.conf.broker_url, task.request.root_id or task.request.id
+    turn = _turn(given)
+    if turn and not take_turn(broker, turn, root):
+        if task.request.retries * TURN_RETRY >= LOCK_WAIT:
+            return {"done": {"error": f"{turn}: another edition has run for {LOCK_WAIT:.0f} s; "
+                                      "try again later", "exit": 1}}
+        raise task.retry(countdown=TURN_RETRY, max_retries=None)
+    planned = plan(given, lock=lambda key: show_lock(broker, key))
+    if turn and "done" in planned:
+        give_turn(broker, turn, root)
+    return planned
+
+
+def _speak_task(task: Any, given: dict[str, Any]) -> dict[str, Any]:
+    cache_dir = _worker["cache_dir"]
+    return speak(given, cache_dir=Path(cache_dir) if cache_dir else None, engines=_engines)
+
+
+def _publish_task(task: Any, given: dict[str, Any]) -> dict[str, Any]:
+    broker, root = task.app.conf.broker_url, task.request.root_id or task.request.id
+    try:
+        return publish(given, lock=lambda key: show_lock(broker, key))["done"]
+    finally:
+        turn = _turn(given)
+        if turn:
+            give_turn(broker, turn, root)
+
+
+def _turn(given: Any) -> str:
+    """Whose turn an edition waits for: its show's (else its site's); "" for a build."""
+    job = given.get("job") if isinstance(given, dict) else None
+    if not isinstance(job, dict) or job.get("kind") != EDITION:
+        return ""
+    return f"show:{job['show']}" if job.get("show") else f"site:{site_key(job)}"
+
+
+def take_turn(broker: str, turn: str, holder: str) -> bool:
+    """Whether the edition ``holder`` (its chain's id) has ``turn`` now: none other holds it, or
+    it already does (its step ran again)."""
+    import redis
+
+    client = redis.Redis.from_url(broker)
+    try:
+        name = f"bulletin:turn:{turn}"
+        return bool(client.set(name, holder, nx=True, ex=TURN_LAPSE)) or \
+            client.get(name) == holder.encode()
+    except redis.RedisError as exc:
+        raise ToolError(f"{broker}: cannot take the turn of {turn} ({exc})") from None
+    finally:
+        client.close()
+
+
+def give_turn(broker: str, turn: str, holder: str) -> None:
+    """Give up ``turn``, if ``holder`` still has it."""
+    import redis
+
+    client = redis.Redis.from_url(broker)
+    try:
+        name = f"bulletin:turn:{turn}"
+        with client.pipeline() as pipe:
+            pipe.watch(name)
+            if pipe.get(name) == holder.encode():
+                pipe.multi()
+                pipe.delete(name)
+                pipe.execute()
+    except redis.RedisError:
+        pass  # it lapses
+    finally:
+        client.close()
 
 
 def _engines(config: Config) -> dict[str, Any]:
@@ -118,16 +215,18 @@ def show_lock(broker: str, key: str, wait: float = LOCK_WAIT) -> Iterator[None]:
         client.close()
 
 
-def run_worker(config: Config, concurrency: int, site: Path | None, name: str = "") -> None:
-    """Run a worker of ``concurrency`` processes on ``config``'s broker until stopped, its jobs
-    using this machine's cache (``config.cache_dir``); with ``site``, they publish into that
-    folder."""
-    _worker["site"] = str(site.resolve()) if site else None
+def run_worker(config: Config, concurrency: int, sites: Sequence[Path] = (),
+               name: str = "") -> None:
+    """Run a worker of ``concurrency`` processes on ``config``'s broker until stopped: it speaks
+    for any job, using this machine's cache (``config.cache_dir``), and plans and publishes the
+    jobs of each of ``sites``, the folders this machine holds."""
+    queues = [SPEAKERS, *(site_queue(str(site.resolve())) for site in sites)]
     _worker["cache_dir"] = str(config.cache_dir.resolve()) if config.cache_dir else None
     broker = config.queue.broker
     logging.getLogger("bulletin").setLevel(logging.INFO)  # each job's voices, as they load
     app = make_app(broker)
     app.worker_main(["worker", f"--concurrency={concurrency}", "--loglevel=INFO",
+                     f"--queues={','.join(queues)}",
                      "--pool=prefork", "--without-gossip", "--without-mingle",
                      f"--hostname={name or f'bulletin-{os.getpid()}'}@%h"])
 
@@ -139,7 +238,7 @@ class ShowScheduler(beat.Scheduler):
     def apply_async(self, entry: Any, producer: Any = None, advance: bool = True,
                     **kwargs: Any) -> Any:
         from ..config import load_config
-        from .jobs import EDITION, make_job
+        from .jobs import make_job
 
         entry = self.reserve(entry) if advance else entry
         name = entry.args[0]
@@ -150,7 +249,7 @@ class ShowScheduler(beat.Scheduler):
             log.error("show %s: %s", name, exc)
             return None
         log.info("show %s: edition sent", name)
-        return self.send_task(JOB_TASK, (job,), {}, producer=producer)
+        return send_job(self.app, job, producer=producer)
 
 
 def run_beat(config: Config, broker: str) -> None:
@@ -163,7 +262,7 @@ def run_beat(config: Config, broker: str) -> None:
     app = make_app(broker)
     app.conf.timezone = config.show.timezone
     app.conf.beat_schedule = {
-        f"show {show.name}": {"task": JOB_TASK, "args": (show.name,),
+        f"show {show.name}": {"task": PLAN, "args": (show.name,),
                               "schedule": crontab(*show.schedule.split())}
         for show in shows}
     app.Beat(scheduler=ShowScheduler, loglevel="INFO", max_interval=5).run()

@@ -31,7 +31,7 @@ def send(kind: str, config: Config, sources: Sequence[str], *, show: str = "",
     broker = config.queue.broker
     _reach(broker)
     try:
-        sent = queue.make_app(broker).send_task(queue.JOB_TASK, args=[job])
+        sent = queue.send_job(queue.make_app(broker), job)
     except queue.OperationalError as exc:
         raise ToolError(f"{shown(broker)}: cannot reach the broker ({exc})") from None
     if not wait:
@@ -95,15 +95,16 @@ def _outcome(sent: Any) -> dict[str, Any]:
     return value
 
 
-def worker(config: Config, concurrency: int, site: Path | None) -> None:
-    """Run a worker on ``[queue] broker`` until stopped: ``concurrency`` jobs at once, each
-    publishing into ``site`` when given (else into the site the job names)."""
+def worker(config: Config, concurrency: int, sites: Sequence[Path] = ()) -> None:
+    """Run a worker on ``[queue] broker`` until stopped: ``concurrency`` steps at once, speaking
+    for any job, and planning and publishing the jobs whose site is one of ``sites``."""
     run_worker = _app().run_worker
     if concurrency < 1 or concurrency > 256:
         raise InputError(f"--concurrency {concurrency}: must be between 1 and 256 (jobs at once)")
-    if site is not None and site.exists() and not site.is_dir():
-        raise InputError(f"--site {site}: not a folder")
-    run_worker(config, concurrency, site)
+    for site in sites:
+        if site.exists() and not site.is_dir():
+            raise InputError(f"--site {site}: not a folder")
+    run_worker(config, concurrency, sites)
 
 
 def beat(config: Config) -> None:

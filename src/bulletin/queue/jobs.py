@@ -1,11 +1,14 @@
-"""Jobs: what a queued build or edition carries, and how a worker runs one (no Celery here).
+"""Jobs: what a queued build or edition carries, and the steps a worker runs (no Celery here).
 
 ``make_job(kind, config, sources, show=..., push=...)`` is a JSON-able dict: the settings (every
 setting of the config, ``settings_of``), and the articles or feeds, each carried as its bytes when
 it is a file or standard input (a worker needs no shared input files) or as its URL. A file that
 cannot be read is carried by its name, so the worker refuses it as a local run would.
-``run_job(job, ...)`` makes the config again (``config_of``, held to every rule), writes what the
-job carries into a folder of its own, runs ``pipeline.build`` or ``pipeline.edition`` and returns
+A job runs in steps, each a worker's task, each taking what the one before returned:
+``plan`` (an edition's feeds and stories, on the worker that holds the site, whose memory says
+what was told before), ``speak`` (on any worker: the speech, mixed and encoded, the MP3 carried on
+as bytes with all the site needs to know of it, ``wire``) and ``publish`` (on the site's worker).
+A step ends the job early with ``{"done": outcome}``, which later steps pass on: the outcome is
 ``{"lines", "summary", "warnings"}`` (what a local run prints), or ``{"error", "exit"}``: a bad job
 fails with the one line and exit status a local run has, and is not retried.
 """
@@ -25,6 +28,7 @@ from typing import Any
 from ..config import Config, check_config
 from ..errors import BulletinError, InputError
 from ..layers import from_file, give
+from .wire import from_wire, to_wire
 
 BUILD, EDITION = "build", "edition"
 CARRIED_LIMIT = 16 * 1024 * 1024  # bytes of a file a job carries at most; larger go by name
@@ -88,6 +92,65 @@ def carry(source: str, stdin: io.BufferedIOBase | None = None) -> dict[str, str]
     return {"path": source}
 
 
+# Settings that name files a worker reads (a folder: every file in it), carried in the job.
+CARRIED_FILES = ("show.image", "audio.intro", "audio.outro", "audio.transition", "audio.bed",
+                 "script.lexicon")
+CARRIED_FOLDERS = ("script.templates",)
+MAX_CARRIED_IN_FOLDER = 100
+
+
+def _setting(config: Config, name: str) -> str:
+    table, key = name.split(".")
+    return str(getattr(getattr(config, table), key) or "")
+
+
+def carry_files(config: Config) -> dict[str, list[dict[str, str]]]:
+    """The files ``config``'s settings name (a sting, the lexicon, the templates…), each as
+    ``carry`` carries it (a folder's files named by their place in it), by setting."""
+    files: dict[str, list[dict[str, str]]] = {}
+    for name in CARRIED_FILES:
+        value = _setting(config, name)
+        if value and value != "none" and "://" not in value:
+            files[name] = [carry(value)]
+    for name in CARRIED_FOLDERS:
+        folder = Path(_setting(config, name))
+        if _setting(config, name) and folder.is_dir():
+            inside = sorted(p for p in folder.rglob("*") if p.is_file())[:MAX_CARRIED_IN_FOLDER]
+            files[name] = [{**carry(str(p)), "name": p.relative_to(folder).as_posix()}
+                           for p in inside]
+    return files
+
+
+@contextlib.contextmanager
+def job_config(job: Any, cache_dir: Path | None = None) -> Iterator[Config]:
+    """The config of ``job`` on this machine: the files it carries written into a folder of their
+    own for the block, its settings naming them there."""
+    config = _config(job, cache_dir)
+    with tempfile.TemporaryDirectory(prefix="bulletin-files-") as work:
+        for name, carried in dict(job.get("files") or {}).items():
+            if name not in (*CARRIED_FILES, *CARRIED_FOLDERS) or not isinstance(carried, list):
+                raise InputError(f"job: cannot carry {name!r}")
+            place = Path(work) / name
+            place.mkdir()
+            for one in carried:
+                if not isinstance(one, Mapping):
+                    raise InputError(f"job: {name}: expected a table")
+                relative = Path(str(one.get("name") or "file"))
+                if "path" in one and name in CARRIED_FILES:
+                    place = Path(str(one["path"]))  # unreadable where it was sent: as it is named
+                    break
+                if relative.is_absolute() or ".." in relative.parts:
+                    raise InputError(f"job: {name}: {relative}: not a name inside the folder")
+                (place / relative).parent.mkdir(parents=True, exist_ok=True)
+                (place / relative).write_bytes(base64.b64decode(str(one.get("data", ""))))
+                if name in CARRIED_FILES:
+                    place = place / relative
+            table, key = name.split(".")
+            config = replace(config, **{table: replace(getattr(config, table),
+                                                       **{key: str(place)})})
+        yield config
+
+
 def make_job(kind: str, config: Config, sources: Sequence[str], *, show: str = "",
              push: bool = False, script: bool = False,
              stdin: io.BufferedIOBase | None = None) -> dict[str, Any]:
@@ -100,7 +163,7 @@ def make_job(kind: str, config: Config, sources: Sequence[str], *, show: str = "
     settings = settings_of(config)
     settings.get("edition", {}).pop("feeds", None)  # carried below, as the sources
     return {"kind": kind, "show": show, "settings": settings, "push": push, "script": script,
-            "sources": [carry(source, stdin) for source in sources]}
+            "sources": [carry(source, stdin) for source in sources], "files": carry_files(config)}
 
 
 @contextlib.contextmanager
@@ -138,52 +201,139 @@ def held(lock: Lock, keys: Sequence[str]) -> Iterator[None]:
         yield
 
 
-def run_job(job: Mapping[str, Any], *, site: Path | None = None, cache_dir: Path | None = None,
-            lock: Lock | None = None,
-            engines: Callable[[Config], dict[str, Any]] = lambda config: {}) -> dict[str, Any]:
-    """Run one job; ``site``: this worker's site, which the job publishes into; ``cache_dir``:
-    this worker's cache (else the platform's); ``lock(key)`` holds the show, then the site, for
-    one job at a time across machines; ``engines(config)`` gives the pipeline its voices. A
-    ``BulletinError`` becomes ``{"error": line, "exit": status}``."""
-    try:
-        return _run(job, site, cache_dir, lock or (lambda key: contextlib.nullcontext()), engines)
-    except BulletinError as exc:
-        return {"error": str(exc), "exit": exc.exit_code}
-
-
-def _run(job: Mapping[str, Any], site: Path | None, cache_dir: Path | None, lock: Lock,
-         engines: Callable[[Config], dict[str, Any]]) -> dict[str, Any]:
-    from .. import pipeline
-
+def _config(job: Any, cache_dir: Path | None = None) -> Config:
     if not isinstance(job, Mapping) or job.get("kind") not in (BUILD, EDITION):
         raise InputError("job: not a bulletin build or edition")
-    config = replace(config_of(job.get("settings")), cache_dir=cache_dir)
-    if site is not None:
-        config = replace(config, site=site)
+    return replace(config_of(job.get("settings")), cache_dir=cache_dir)
+
+
+def site_key(job: Mapping[str, Any]) -> str:
+    """The site a job publishes into, as its settings name it (the queue of the worker that
+    holds it is named after this)."""
+    settings = job.get("settings")
+    return str(settings.get("site", "")) if isinstance(settings, Mapping) else ""
+
+
+def _stepping(step: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    """A step that passes on what an earlier one finished with, and turns a ``BulletinError``
+    into ``{"done": {"error": line, "exit": status}}`` (a bad job is not tried again)."""
+    def run(given: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if not isinstance(given, Mapping):
+            return {"done": {"error": "job: not a bulletin job", "exit": 2}}
+        if "done" in given:
+            return dict(given)
+        try:
+            return step(given, **kwargs)
+        except BulletinError as exc:
+            return {"done": {"error": str(exc), "exit": exc.exit_code}}
+    run.__doc__, run.__name__ = step.__doc__, step.__name__
+    return run
+
+
+@_stepping
+def plan(given: Mapping[str, Any], *, lock: Lock | None = None) -> dict[str, Any]:
+    """An edition's first step, on the worker that holds its site: the feeds read and the stories
+    chosen and read (``{"job", "planned"}``), or, with nothing new, ``{"done": outcome}``."""
+    from .. import pipeline
+    from ..editions import EditionResult
+    from ..publish import edition_lock, prepare_site
+
+    job = given["job"]
+    config = _config(job)
     if job.get("push"):
         pipeline.push_target(config, building=True)
-    keys = [*([f"show:{job['show']}"] if job.get("show") else []), f"site:{config.site.resolve()}"]
-    with unpacked(job.get("sources") or []) as (sources, stdin):
-        if job["kind"] == BUILD:
-            from ..articles import read_articles
-            from ..dates import utc_now
-            from ..script import build_script, load_script
+    prepare_site(config)
+    with unpacked(job.get("sources") or []) as (sources, _), \
+            held(lock or _unlocked, [f"site:{config.site.resolve()}"]), edition_lock(config.site):
+        planned = pipeline.plan_edition(sources, config)
+    if isinstance(planned, EditionResult):
+        return {"done": _finished(job, config, planned)}
+    return {"job": job, "planned": to_wire(planned)}
 
-            if job.get("script"):
-                script = load_script(sources[0]) if sources else None
-            else:
-                articles = read_articles(sources, stdin=io.BytesIO(stdin or b""))
-                script = build_script(articles, config, utc_now().date())
-            with held(lock, keys):
-                result = pipeline.build([], config, script=script, **engines(config))
-            warnings: list[str] = []
+
+@_stepping
+def speak(given: Mapping[str, Any], *, cache_dir: Path | None = None,
+          engines: Callable[[Config], dict[str, Any]] = lambda config: {}) -> dict[str, Any]:
+    """The speech, on any worker (no site needed): a build's articles (or script), or an
+    edition's planned stories, spoken, mixed and encoded. ``{"job", "programme", "mp3", …}``:
+    what the site's worker needs to publish it, the MP3's bytes included."""
+    from .. import pipeline
+    from ..dates import utc_now
+    from ..models import Planned
+
+    job = given["job"]
+    with job_config(job, cache_dir) as config, \
+            tempfile.TemporaryDirectory(prefix="bulletin-job-") as work:
+        if job["kind"] == EDITION:
+            planned = from_wire(Planned, given.get("planned"))
+            programme, told = pipeline.speak_edition(planned, config, Path(work),
+                                                     **engines(config))
+            extra = {"planned": given.get("planned"), "told": to_wire(told)}
         else:
-            with held(lock, keys):
-                result = pipeline.edition(sources, config, **engines(config))
-            warnings = [f"warning: {problem}" for problem in result.problems]
+            now = utc_now()
+            script = _script(job, config, now)
+            programme = pipeline.speak(script, config, Path(work), now, **engines(config))
+            extra = {}
+        return {"job": job, "programme": to_wire(programme),
+                "mp3": base64.b64encode(programme.mp3.read_bytes()).decode(), **extra}
+
+
+def _script(job: Mapping[str, Any], config: Config, now: Any) -> Any:
+    """A build job's script: the one it carries, or written from the articles it carries."""
+    from ..articles import read_articles
+    from ..script import build_script, load_script
+
+    with unpacked(job.get("sources") or []) as (sources, stdin):
+        if job.get("script"):
+            if not sources:
+                raise InputError("job: a script build without its script")
+            return load_script(sources[0])
+        return build_script(read_articles(sources, stdin=io.BytesIO(stdin or b"")), config,
+                            now.date())
+
+
+@_stepping
+def publish(given: Mapping[str, Any], *, lock: Lock | None = None) -> dict[str, Any]:
+    """The last step, on the worker that holds the site: the programme published (an edition's
+    stories noted in its memory), then pushed when the job asks. ``{"done": outcome}``."""
+    from .. import pipeline
+    from ..editions import EditionResult
+    from ..models import Planned, Programme
+    from ..publish import check_rebuild, edition_lock, prepare_site
+
+    job = given["job"]
+    with job_config(job) as config, tempfile.TemporaryDirectory(prefix="bulletin-job-") as work:
+        if job.get("push"):
+            pipeline.push_target(config, building=True)
+        mp3 = Path(work) / "episode.mp3"
+        mp3.write_bytes(base64.b64decode(str(given.get("mp3", ""))))
+        programme = replace(from_wire(Programme, given.get("programme")), mp3=mp3)
+        with held(lock or _unlocked, [f"site:{config.site.resolve()}"]):
+            prepare_site(config)
+            if job["kind"] == EDITION:
+                told = from_wire(EditionResult, given.get("told"))
+                with edition_lock(config.site):
+                    result: Any = pipeline.release_edition(
+                        programme, told, from_wire(Planned, given.get("planned")), config)
+            else:
+                check_rebuild(config, programme.script)
+                result = pipeline.release(programme, config)
+    return {"done": _finished(job, config, result)}
+
+
+def _unlocked(key: str) -> contextlib.AbstractContextManager[None]:
+    return contextlib.nullcontext()
+
+
+def _finished(job: Mapping[str, Any], config: Config, result: Any) -> dict[str, Any]:
+    """What a local run prints, for ``--wait``: ``{"lines", "summary", "warnings"}``, the push
+    the job asked for included."""
+    from .. import pipeline
+
     lines, summary = result.lines(), result.summary()
-    pushed = (pipeline.push_after(config, job["kind"] == BUILD or result.published)
-              if job.get("push") else None)
+    warnings = [f"warning: {problem}" for problem in getattr(result, "problems", ())]
+    published = job["kind"] == BUILD or result.published
+    pushed = pipeline.push_after(config, published) if job.get("push") else None
     if pushed is not None:
         lines, summary = [*lines, *pushed.lines()], {**summary, "push": pushed.summary()}
     return {"lines": lines, "summary": summary, "warnings": warnings}
