@@ -40,7 +40,7 @@ __all__ = ["OperationalError", "make_app", "run_beat", "run_worker", "send_job",
 
 PLAN, SPEAK, PUBLISH = "bulletin.plan", "bulletin.speak", "bulletin.publish"
 SPEAKERS = "bulletin"  # the queue of speech, which every worker takes
-TURN_LAPSE = 900  # seconds a show's turn outlives an edition that never finished (a bug)
+TURN_LAPSE = 900  # seconds a show's turn outlives its edition's last step (one that never ends)
 TURN_RETRY = 2.0  # seconds an edition waits before it asks for its show's turn again
 LOCK_LAPSE = 20.0  # seconds a show's lock outlives its holder's last renewal
 LOCK_WAIT = 3600.0  # seconds a job waits for the show's edition before it to finish
@@ -102,6 +102,9 @@ def _plan_task(task: Any, given: dict[str, Any]) -> dict[str, Any]:
 
 
 def _speak_task(task: Any, given: dict[str, Any]) -> dict[str, Any]:
+    turn = _turn(given)
+    if turn:  # the edition is alive, however long its speech waited in the queue
+        take_turn(task.app.conf.broker_url, turn, task.request.root_id or task.request.id)
     cache_dir = _worker["cache_dir"]
     return speak(given, cache_dir=Path(cache_dir) if cache_dir else None, engines=_engines)
 
@@ -126,14 +129,18 @@ def _turn(given: Any) -> str:
 
 def take_turn(broker: str, turn: str, holder: str) -> bool:
     """Whether the edition ``holder`` (its chain's id) has ``turn`` now: none other holds it, or
-    it already does (its step ran again)."""
+    it already does (a later step, or a step run again), and then for ``TURN_LAPSE`` more."""
     import redis
 
     client = redis.Redis.from_url(broker)
     try:
         name = f"bulletin:turn:{turn}"
-        return bool(client.set(name, holder, nx=True, ex=TURN_LAPSE)) or \
-            client.get(name) == holder.encode()
+        if client.set(name, holder, nx=True, ex=TURN_LAPSE):
+            return True
+        if client.get(name) == holder.encode():
+            client.expire(name, TURN_LAPSE)
+            return True
+        return False
     except redis.RedisError as exc:
         raise ToolError(f"{broker}: cannot take the turn of {turn} ({exc})") from None
     finally:
