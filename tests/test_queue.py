@@ -80,6 +80,7 @@ def test_several_shows_queued_at_once_each_publish_one_edition_of_their_own(
     for name in SHOWS:
         sent = cli("edition", "--config", config, "--show", name, "--queue")
         assert sent.exit_code == 0, sent.output
+        assert not sent.stderr  # a worker holds the show's site: no warning
         ids[name] = sent.stdout.strip()
     assert time.monotonic() - started < 10  # the ids come at once, not after the editions
     for name, job_id in ids.items():
@@ -194,6 +195,9 @@ def test_speech_runs_on_a_worker_without_the_site_and_the_sites_worker_publishes
                      "after twelve years, the council said on Tuesday.\n")
     sent = cli("build", story, "--config", config, "--queue")
     assert sent.exit_code == 0, sent.output
+    site = tmp_path / "public"
+    assert sent.stderr == (f"bulletin: warning: no worker holds {site} now: the job waits until "
+                           f"one is started with --site {site}\n")
     story.unlink()  # the worker needs no shared input files: the job holds them
     (phrases / "outro.txt.j2").unlink()
     (tmp_path / "elsewhere").mkdir()
@@ -202,7 +206,6 @@ def test_speech_runs_on_a_worker_without_the_site_and_the_sites_worker_publishes
     while "bulletin.speak[" not in speaker.text() or " succeeded in " not in speaker.text():
         assert time.monotonic() < deadline, speaker.text()
         time.sleep(0.2)
-    site = tmp_path / "public"
     assert not site.exists()  # spoken, and waiting for the worker that holds the site
     publisher = start_worker(services, tmp_path, broker, "publisher", "--site", str(site))
     done = outcome(broker, sent.stdout.strip())

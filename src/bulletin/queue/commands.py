@@ -30,10 +30,15 @@ def send(kind: str, config: Config, sources: Sequence[str], *, show: str = "",
     job = make_job(kind, config, sources, show=show, push=push, script=script)
     broker = config.queue.broker
     _reach(broker)
+    app = queue.make_app(broker)
     try:
-        sent = queue.send_job(queue.make_app(broker), job)
+        sent = queue.send_job(app, job)
     except queue.OperationalError as exc:
         raise ToolError(f"{shown(broker)}: cannot reach the broker ({exc})") from None
+    site = str(job["settings"]["site"])
+    if not quiet and not _held(app, queue.site_queue(site)):
+        typer.echo(f"bulletin: warning: no worker holds {site} now: the job waits until one is "
+                   f"started with --site {site}", err=True)
     if not wait:
         typer.echo(json.dumps({"id": sent.id}) if as_json else sent.id)
         return
@@ -82,6 +87,15 @@ def _app() -> Any:
         raise ToolError(f"the job queue needs Celery ({exc.name} is not installed): "
                         "pip install 'bulletin[queue]'") from None
     return app
+
+
+def _held(app: Any, queue: str, wait: float = 1.0) -> bool:
+    """Whether a running worker takes ``queue`` (it answers within ``wait`` seconds)."""
+    try:
+        answers = app.control.inspect(timeout=wait).active_queues() or {}
+    except Exception:  # noqa: BLE001 - a worker's answer, not the job's: assume it is held
+        return True
+    return any(one.get("name") == queue for queues in answers.values() for one in queues or ())
 
 
 def _outcome(sent: Any) -> dict[str, Any]:
