@@ -196,3 +196,23 @@ def test_without_the_proof_extra_proof_says_how_to_install_it(plain, monkeypatch
     assert result.exit_code == 2
     assert result.output == ("bulletin: bulletin proof needs the proof extra: "
                              "pip install 'bulletin[proof]'\n")
+
+
+def test_a_segment_longer_than_whisper_hears_at_once_is_heard_whole_in_parts() -> None:
+    import numpy as np
+
+    from bulletin.models import Cue
+    from bulletin.proof.hear import RATE, windows
+
+    tone = np.sin(np.arange(RATE) * 0.05).astype(np.float32) * 0.3  # a second of "speech"
+    pause = np.zeros(RATE // 2, dtype=np.float32)
+    long_cue = np.concatenate([*[tone] * 20, pause, *[tone] * 20])  # 40.5 s, a pause midway
+    samples = np.concatenate([long_cue, pause, *[tone] * 5])
+    cues = [Cue("long", 0.0, 40.5), Cue("short", 41.0, 46.0)]
+    heard = windows(samples, cues)
+    # its second part is heard with the next segment, in one window
+    assert [numbers for numbers, _ in heard] == [[0], [0, 1]]
+    first, rest = heard[0][1], heard[1][1]
+    assert 20.0 < len(first) / RATE < 20.5  # cut in the pause, not inside a word
+    assert len(first) + len(rest) >= 45.5 * RATE  # nothing of either left unheard
+    assert all(len(window) <= 30 * RATE for _, window in heard)

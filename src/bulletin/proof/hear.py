@@ -7,12 +7,12 @@ package ships). Out: the words heard during each cue. ``samples(audio)`` decodes
 ``proof`` extra an ``InputError`` says in one line how to install it.
 
 Whisper hears 30 seconds at a time, and its encoder costs the same however little of a window is
-speech, so consecutive whole cues are heard together in windows of up to 30 seconds
-(``windows``; cutting inside cues, in their pauses, to fill each window to the brim saved one
-window in 25 but misheard more), and without Whisper's timestamps, which cost decoding steps. The
-words heard are shared among the cues by aligning them with the words the cues should say
-(``compare.share``). Windows are heard two at a time, one core each, which on two cores is faster
-than both cores on one window.
+speech, so consecutive whole cues are heard together in windows of up to 30 seconds (``windows``;
+cutting inside cues, in their pauses, to fill each window to the brim saved two windows in 25 but
+misheard more: 4.6 % of the words against 4.0 %), and without Whisper's timestamps, which cost
+decoding steps. The words heard are shared among the cues by aligning them with the words the cues
+should say (``compare.share``). Windows are heard two at a time, one core each, which on two cores
+is faster than both cores on one window.
 """
 
 from __future__ import annotations
@@ -67,8 +67,8 @@ def _pieces(cues: Sequence[Cue], length: int) -> list[tuple[int, int]]:
 def windows(samples: Any, cues: Sequence[Cue]) -> list[tuple[list[int], Any]]:
     """The cues' speech (the stings and music between them left out) in windows that Whisper
     hears at once: each window consecutive whole cues (their numbers, and their audio laid end to
-    end), as many as fit. A cue longer than a window has windows of its own, cut in its pauses
-    (stretches of silence), or where a window is full if it has none."""
+    end), as many as fit. A cue longer than a window is cut in its pauses (stretches of silence),
+    or where a window is full if it has none, its last part heard with the cues after it."""
     import numpy as np
 
     most = int(WINDOW * RATE)
