@@ -17,14 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from bulletin import audio
+from bulletin import pipeline
 from bulletin.articles import read_articles
 from bulletin.errors import BulletinError, ToolError
-from bulletin.feed import Catalog, EpisodeFiles, describe
+from bulletin.feed import Catalog, EpisodeFiles
 from bulletin.feed.check import check_site
-from bulletin.models import Mix, Script
+from bulletin.models import Programme
 from bulletin.publish import publish
-from bulletin.runner import DEFAULT_RUNNER
 from bulletin.script import build_script
 from bulletin.tts import SegmentCache, synthesize_script
 from conftest import FakeEngine, article, site_snapshot
@@ -224,28 +223,11 @@ def test_a_catalog_that_cannot_grow_fails_in_one_line_and_publishes_nothing(
     assert site_snapshot(config.site) == before, "no feed, page or orphan audio was published"
 
 
-@dataclasses.dataclass(frozen=True)
-class Ready:
-    """An episode spoken, mixed and encoded, ready for ``publish``."""
-
-    mp3: Path
-    script: Script
-    mix: Mix
-    description: str
-
-
-def ready_to_publish(config, source: Path, work: Path) -> Ready:
+def ready_to_publish(config, source: Path, work: Path) -> Programme:
     """The stages ``build`` runs before publishing, with the fake voice."""
     script = build_script(read_articles([str(source)]), config, DAY.date())
-    cache = SegmentCache(config.cache_root)
-    clips = synthesize_script(script, FakeEngine(), cache, None, 1)
-    the_mix = audio.mix(clips, script, config.audio, work)
-    description = describe(script, the_mix)
-    tags = audio.Tags(title=script.title, show=config.show.title, author=config.show.author,
-                      date=script.date, description=description, duration=the_mix.duration)
-    audio.export(the_mix, work / "new.mp3", tags, config.audio, DEFAULT_RUNNER,
-                 config.cache_root / "renders")
-    return Ready(work / "new.mp3", script, the_mix, description)
+    clips = synthesize_script(script, FakeEngine(), SegmentCache(config.cache_root), None, 1)
+    return pipeline.make(script, clips, config, DAY, work)
 
 
 def files(site: Path) -> dict[str, str]:
@@ -293,8 +275,8 @@ def test_a_full_disk_publishes_nothing_wherever_it_strikes(three_built, tmp_path
             (disk / "filler").write_bytes(b"\0" * max(0, filler))
             before = files(site)
             try:
-                publish(ready.mp3, ready.script, ready.mix, ready.description,
-                        dataclasses.replace(config, site=site), DAY + dt.timedelta(days=3))
+                publish(dataclasses.replace(ready, made_at=DAY + dt.timedelta(days=3)),
+                        dataclasses.replace(config, site=site))
             except BulletinError as exc:
                 assert isinstance(exc, ToolError) and "\n" not in str(exc), exc  # exit 1
                 assert files(site) == before, f"{room} bytes free: the site changed"
