@@ -219,6 +219,9 @@ def test_speech_runs_on_a_worker_without_the_site_and_the_sites_worker_publishes
     assert checked.exit_code == 0, checked.output
     assert "bulletin.speak[" not in publisher.text()
     assert "bulletin.publish[" not in speaker.text()
+    stored = redis.Redis.from_url(broker)  # what the result store keeps: the outcome, not the MP3
+    kept = [stored.get(key) or b"" for key in stored.scan_iter("celery-task-meta-*")]
+    assert kept and all(len(value) < 20_000 for value in kept), [len(v) for v in kept]
 
 
 def test_two_editions_of_one_show_take_turns_across_workers(

@@ -54,15 +54,19 @@ def make_app(broker: str) -> Celery:
     app.conf.update(
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
         task_serializer="json", result_serializer="json", accept_content=["json"],
-        task_track_started=True, result_extended=True, result_expires=7 * 86400,
+        task_track_started=True, result_expires=7 * 86400,
         broker_connection_retry_on_startup=True, worker_hijack_root_logger=False,
         broker_transport_options={"visibility_timeout": VISIBILITY},
         task_default_queue=SPEAKERS,
         task_publish_retry_policy={"max_retries": 2, "interval_start": 0.2,
                                    "interval_step": 0.5},
     )
-    for name, step in ((PLAN, _plan_task), (SPEAK, _speak_task), (PUBLISH, _publish_task)):
-        app.task(name=name, bind=True, acks_late=True, reject_on_worker_lost=True)(step)
+    # A step's result goes to the next in its message; only the last one's (the outcome, small)
+    # is kept for --wait: a spoken MP3 is not left in Redis for a week.
+    for name, step, keep in ((PLAN, _plan_task, False), (SPEAK, _speak_task, False),
+                             (PUBLISH, _publish_task, True)):
+        app.task(name=name, bind=True, acks_late=True, reject_on_worker_lost=True,
+                 ignore_result=not keep)(step)
     return app
 
 
