@@ -183,6 +183,43 @@ def test_two_editions_started_at_once_do_not_both_publish(newsroom, tmp_path) ->
     assert len(items(tmp_path / "public" / "feed.xml")) == 1
 
 
+def test_an_edition_spoken_while_another_told_the_same_news_publishes_nothing(tmp_path) -> None:
+    """The queue plans an edition in the site, speaks it elsewhere and publishes it later: if
+    another edition told the same stories in between, the first publishes nothing."""
+    import tempfile
+
+    from bulletin import pipeline
+    from bulletin.publish import prepare_site
+
+    when = dt.datetime.now(dt.UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    stories = "".join(
+        f"<item><title>{title}</title><guid isPermaLink=\"false\">{key}</guid>"
+        f"<pubDate>{when}</pubDate><description>{text}</description></item>"
+        for key, title, text in (
+            ("pier", "The pier reopens", "The pier reopens on Friday after a month of repairs."),
+            ("tide", "A high tide is due", "A high tide is due tonight, the harbour master said.")))
+    wire = tmp_path / "wire.rss"  # the feed's own text, so that both read the same words
+    wire.write_text(f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+                    f"<link>https://wire.example/</link>{stories}</channel></rss>")
+    config = load_config(overrides=Overrides(site=tmp_path / "public", duration="0",
+                                             stories=2, cache_dir=tmp_path / "cache"),
+                         environ={})
+    prepare_site(config)
+    start = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    planned = pipeline.plan_edition([str(wire)], config, clock=lambda: start)  # not yet spoken
+    meanwhile = edition([str(wire)], config, engine=FakeEngine(),
+                        clock=lambda: start + dt.timedelta(minutes=2))
+    assert meanwhile.published
+    with tempfile.TemporaryDirectory() as work:
+        programme, told = pipeline.speak_edition(planned, config, Path(work),
+                                                 engine=FakeEngine())
+        late = pipeline.release_edition(programme, told, planned, config)
+        again = pipeline.release_edition(programme, told, planned, config)
+    assert not late.published and not again.published
+    assert late.reason.startswith("no new stories since ")
+    assert len(items(tmp_path / "public" / "feed.xml")) == 1
+
+
 def test_edition_help_shows_an_example_config(cli) -> None:
     result = cli("edition", "--help")
     assert result.exit_code == 0

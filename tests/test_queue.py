@@ -138,6 +138,21 @@ def test_a_bad_job_fails_once_with_the_line_a_local_run_gives(
     assert queued.llen(SPEAKERS) == 0 and queued.llen(site_queue(str(site))) == 0
 
 
+def test_an_edition_that_fails_in_its_speech_gives_its_show_the_turn_back(
+        cli, newsroom, broker, services, tmp_path) -> None:
+    config = write_config(tmp_path, broker, newsroom)
+    start_worker(services, tmp_path, broker, "worker", *holding(tmp_path))
+    nowhere = tmp_path / "no-such-folder" / "news.wav"  # the playout copy cannot be written
+    failed = cli("edition", "--config", config, "--show", "hills", "--queue", "--wait",
+                 "--playout", nowhere)
+    assert failed.exit_code == 2, failed.output
+    assert str(nowhere) in failed.stderr.splitlines()[-1]
+    assert not redis.Redis.from_url(broker).keys("bulletin:turn:*")  # the next need not wait
+    again = cli("edition", "--config", config, "--show", "hills", "--queue", "--wait", "--json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)["published"] is True
+
+
 def test_a_worker_killed_mid_edition_loses_no_job_and_doubles_no_episode(
         cli, newsroom, broker, services, tmp_path) -> None:
     config = write_config(tmp_path, broker, newsroom, engine="piper")  # slow enough to kill

@@ -125,6 +125,17 @@ def nothing_new(read: Read, candidates: Sequence[Candidate], told: frozenset[tup
     return ""
 
 
+def told_meanwhile(told: frozenset[tuple[str, str]], last: EditionRecord | None,
+                   made_at: dt.datetime, config: Config) -> str:
+    """Why an edition made at ``made_at`` and about to be published publishes nothing after all:
+    another (``last``, not this one published before) told all it tells while it was spoken; or
+    ""."""
+    if last is None or last.made_at == made_at or not told <= last.stories:
+        return ""
+    since = local_time(last.made_at, config.show.timezone).strftime("%H:%M")
+    return f"no new stories since {since} (told meanwhile by another edition)"
+
+
 def _span(seconds: float) -> str:
     return f"{seconds / 3600:g} h" if seconds >= 3600 else f"{seconds / 60:g} min"
 

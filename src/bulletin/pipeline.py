@@ -17,7 +17,7 @@ import logging
 import sqlite3
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from . import audio
@@ -25,18 +25,25 @@ from .articles import Fetcher, read_articles, read_feeds, read_stories
 from .articles.choose import choose_stories, item_key
 from .config import Config
 from .dates import utc_now
-from .editions import EditionResult, choosing, digest, local_time, nothing_new, speak_to_time
+from .editions import (
+    EditionResult,
+    choosing,
+    digest,
+    local_time,
+    nothing_new,
+    speak_to_time,
+    told_meanwhile,
+)
 from .errors import InputError
 from .feed import FEED_FILE, describe
 from .feed.editions import EditionMemory
 from .feed.rss import feed_url
-from .feed.text import duration_text
 from .models import Clip, Episode, Mix, Planned, PlayoutInfo, Programme, Proof, Script
 from .proof import find_episode, proof_audio, write_fixes
-from .proof import summary as proof_summary
 from .publish import check_rebuild, cover_image, edition_lock, gate, prepare_site, publish
 from .publish.remote import PushResult, push_site, push_target
 from .publish.websub import ping_hub
+from .results import BuildResult
 from .runner import DEFAULT_RUNNER, CommandRunner
 from .script import build_script
 from .tts import Engine, SegmentCache, get_engine, headlines_engine, synthesize_script
@@ -46,52 +53,6 @@ RENDERS = "renders"  # the cache folder of encoded programmes an unchanged rebui
 Clock = Callable[[], dt.datetime]
 Progress = Callable[[int, int], None]  # (segments spoken, of how many)
 Stage = Callable[[str], None]  # told the name of each later stage as it starts
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    episode: Episode
-    mp3: Path
-    feed: Path
-    segments: int
-    synthesized: int
-    cached: int
-    loudness: float
-    true_peak: float
-    playout: Path | None = None  # the playout copy written, if any
-    replaced: Episode | None = None  # the episode of the same guid it replaced, as it was
-    proof: Proof | None = None  # what proofing it by ear heard ([proof] mode report or hold)
-    draft: bool = False  # held back by the review gate
-
-    def summary(self) -> dict[str, object]:
-        """The one-object summary ``bulletin build --json`` prints."""
-        return {
-            "mp3": str(self.mp3),
-            "duration": round(self.episode.duration, 3),
-            "segments": self.segments,
-            "synthesized": self.synthesized,
-            "cached": self.cached,
-            "feed": str(self.feed),
-            "guid": self.episode.guid,
-            "loudness": self.loudness,
-            "true_peak": self.true_peak,
-            **({"playout": str(self.playout)} if self.playout else {}),
-            "replaced": self.replaced and {"guid": self.replaced.guid,
-                                           "number": self.replaced.number,
-                                           "title": self.replaced.title,
-                                           "file": self.replaced.audio_file},
-            **({"proof": proof_summary(self.proof)} if self.proof else {}),
-            "status": "draft" if self.draft else "published",
-        }
-
-    def lines(self) -> list[str]:
-        """What ``bulletin build`` prints: the MP3 (how long, how much spoken), the episode it
-        replaced, the feed and the playout copy."""
-        played = [str(self.playout)] if self.playout else []
-        replaced = [f"replaced episode #{self.replaced.number} \"{self.replaced.title}\" "
-                    f"({self.replaced.guid})"] if self.replaced else []
-        return [f"{self.mp3}  ({duration_text(self.episode.duration)}, {self.synthesized} "
-                f"synthesised, {self.cached} cached)", *replaced, str(self.feed), *played]
 
 
 def build(
@@ -311,8 +272,12 @@ def speak_edition(planned: Planned, config: Config, work: Path, *,
 def release_edition(programme: Programme, told: EditionResult, planned: Planned, config: Config,
                     runner: CommandRunner = DEFAULT_RUNNER,
                     stage: Stage = lambda name: None) -> EditionResult:
-    """Publish an edition's ``programme``, noting in the site's memory what it told."""
+    """Publish an edition's ``programme``, noting in the site's memory what it told; nothing
+    when another edition told all it tells while it was spoken (a race the queue allows)."""
     memory = EditionMemory(config.site)
+    why = told_meanwhile(planned.told, memory.last(), planned.made_at, config)
+    if why:
+        return replace(told, published=False, reason=why, stories=())
     built = release(programme, config, runner, stage,
                     also=memory.recorder(planned.made_at, planned.told))
     return replace(told, build=built)

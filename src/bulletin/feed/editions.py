@@ -114,6 +114,11 @@ class EditionMemory:
             save_feed_states(db, states, now)
             return first_seen(db, keys, now), last_edition(db)
 
+    def last(self) -> EditionRecord | None:
+        """The last edition published."""
+        with self.catalog.transaction() as db:
+            return last_edition(db)
+
     def recorder(self, now: dt.datetime, stories: frozenset[tuple[str, str]],
                  ) -> Callable[[sqlite3.Connection, Episode], None]:
         """What records the edition made ``now`` of ``stories`` as it is published."""

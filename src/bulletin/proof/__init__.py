@@ -25,7 +25,7 @@ from ..tts.base import Engine
 from .compare import compare
 from .fix import write_fixes
 from .hear import Ear, samples
-from .suggest import suggest
+from .suggest import carrier_words, suggest
 
 __all__ = ["find_episode", "proof_audio", "summary", "write_fixes"]
 
@@ -42,7 +42,7 @@ def proof_audio(mp3: Path, cues: Sequence[Cue], config: Config,
     proof = compare(cues, heard, config.proof.max_segment_wer)
     if engine is None:
         return proof
-    misheard = {s.word for s in proof.suspects}
+    misheard = {s.word for s in proof.suspects} - carrier_words()  # "the", "is": never respelled
     for segment in proof.segments:  # a word heard right somewhere, the voice can say
         wrong = {s.word for s in proof.suspects if s.segment == segment.id}
         misheard -= set(segment.expected.split()) - wrong

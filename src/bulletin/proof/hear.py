@@ -90,14 +90,16 @@ def windows(samples: Any, cues: Sequence[Cue]) -> list[tuple[list[int], Any]]:
 
 
 def _pause_before(samples: Any, limit: int) -> int:
-    """Where the last pause in ``samples`` before ``limit`` is, or ``limit`` if there is none."""
+    """Where the last pause in ``samples`` before ``limit`` is (in its second half: a window cut
+    sooner would be heard mostly empty), or ``limit`` if there is none."""
     import numpy as np
 
     frames = limit // FRAME
     loud = np.sqrt(np.mean(samples[:frames * FRAME].reshape(frames, FRAME) ** 2, axis=1))
     quiet = np.flatnonzero(np.convolve(loud < SILENT, np.ones(PAUSE_FRAMES), "valid")
                            == PAUSE_FRAMES)
-    return int((quiet[-1] + PAUSE_FRAMES / 2) * FRAME) if len(quiet) else limit
+    cut = int((quiet[-1] + PAUSE_FRAMES / 2) * FRAME) if len(quiet) else limit
+    return cut if cut > limit // 2 else limit
 
 
 def samples(audio: Path | Speech) -> Any:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 
 from ..models import Cue, Speech
 from ..tts.base import Engine
-from .compare import sound_key
+from .compare import said_words, sound_key
 from .hear import Ear, samples
 
 TRIES = 4  # spellings tried at most per word, the written one included
@@ -29,6 +29,11 @@ GAP = 0.6  # seconds of silence between carrier sentences
 # Spelling-to-sound rewrites that an English voice reads more predictably.
 REWRITES = ((r"ph", "f"), (r"qu", "kw"), (r"x", "ks"), (r"c(?=[eiy])", "s"), (r"c", "k"),
             (r"gh", "g"), (r"([a-z])\1", r"\1"), (r"ou", "ow"), (r"y$", "ee"))
+
+
+def carrier_words() -> set[str]:
+    """The words of the carrier sentence: a suspect among them is always heard in it."""
+    return set(said_words(CARRIER.format("")))
 
 
 def respellings(word: str) -> list[str]:

@@ -35,12 +35,12 @@ from ..errors import BulletinError, ToolError
 from .jobs import EDITION, plan, publish, site_key, speak
 
 log = logging.getLogger(__name__)
-__all__ = ["OperationalError", "make_app", "run_beat", "run_worker", "send_job", "show_lock",
-           "site_queue"]
+__all__ = ["OperationalError", "held_by_worker", "make_app", "run_beat", "run_worker", "send_job",
+           "show_lock", "site_queue"]
 
 PLAN, SPEAK, PUBLISH = "bulletin.plan", "bulletin.speak", "bulletin.publish"
 SPEAKERS = "bulletin"  # the queue of speech, which every worker takes
-TURN_LAPSE = 900  # seconds a show's turn outlives its edition's last step (one that never ends)
+TURN_LAPSE = 3600  # seconds a turn outlives its edition's last sign of life (a step alive)
 TURN_RETRY = 2.0  # seconds an edition waits before it asks for its show's turn again
 LOCK_LAPSE = 20.0  # seconds a show's lock outlives its holder's last renewal
 LOCK_WAIT = 3600.0  # seconds a job waits for the show's edition before it to finish
@@ -63,10 +63,12 @@ def make_app(broker: str) -> Celery:
     )
     # A step's result goes to the next in its message; only the last one's (the outcome, small)
     # is kept for --wait: a spoken MP3 is not left in Redis for a week.
+    # A step's failure is stored all the same, so that the steps after it fail too and --wait
+    # hears of it.
     for name, step, keep in ((PLAN, _plan_task, False), (SPEAK, _speak_task, False),
                              (PUBLISH, _publish_task, True)):
         app.task(name=name, bind=True, acks_late=True, reject_on_worker_lost=True,
-                 ignore_result=not keep)(step)
+                 ignore_result=not keep, store_errors_even_if_ignored=True)(step)
     return app
 
 
@@ -91,26 +93,47 @@ def send_job(app: Celery, job: dict[str, Any], producer: Any = None) -> Any:
     return chain(*steps, app.signature(PUBLISH, queue=site)).apply_async(producer=producer)
 
 
+def held_by_worker(app: Celery, queue: str, wait: float = 1.0) -> bool:
+    """Whether a running worker takes ``queue`` (it answers within ``wait`` seconds)."""
+    try:
+        answers = app.control.inspect(timeout=wait).active_queues() or {}
+    except Exception:  # noqa: BLE001 - a worker's answer, not the job's: assume it is held
+        return True
+    return any(one.get("name") == queue for queues in answers.values() for one in queues or ())
+
+
 def _plan_task(task: Any, given: dict[str, Any]) -> dict[str, Any]:
     broker, root = task.app.conf.broker_url, task.request.root_id or task.request.id
-    turn = _turn(given)
-    if turn and not take_turn(broker, turn, root):
-        if task.request.retries * TURN_RETRY >= LOCK_WAIT:
-            return {"done": {"error": f"{turn}: another edition has run for {LOCK_WAIT:.0f} s; "
-                                      "try again later", "exit": 1}}
-        raise task.retry(countdown=TURN_RETRY, max_retries=None)
-    planned = plan(given, lock=lambda key: show_lock(broker, key))
-    if turn and "done" in planned:
-        give_turn(broker, turn, root)
+    turns = _turns(given)
+    try:
+        if not take_turns(broker, turns, root):
+            if task.request.retries * TURN_RETRY >= LOCK_WAIT:
+                raise ToolError(f"{turns[-1]}: another edition has run for {LOCK_WAIT:.0f} s; "
+                                "try again later")
+            raise task.retry(countdown=TURN_RETRY, max_retries=None)
+    except BulletinError as exc:
+        return {"job": given.get("job"), "done": {"error": str(exc), "exit": exc.exit_code}}
+    try:
+        planned = plan(given, lock=lambda key: show_lock(broker, key))
+    except BaseException:
+        give_turns(broker, turns, root)  # a crash: the next edition need not wait for it
+        raise
+    if "done" in planned:
+        give_turns(broker, turns, root)
     return planned
 
 
 def _speak_task(task: Any, given: dict[str, Any]) -> dict[str, Any]:
-    turn = _turn(given)
-    if turn:  # the edition is alive, however long its speech waited in the queue
-        take_turn(task.app.conf.broker_url, turn, task.request.root_id or task.request.id)
+    broker, root = task.app.conf.broker_url, task.request.root_id or task.request.id
+    turns = _turns(given)
     cache_dir = _worker["cache_dir"]
-    return speak(given, cache_dir=Path(cache_dir) if cache_dir else None, engines=_engines)
+    try:
+        with _keeping(broker, turns, root):  # the edition is alive while it speaks
+            return speak(given, cache_dir=Path(cache_dir) if cache_dir else None,
+                         engines=_engines)
+    except BaseException:
+        give_turns(broker, turns, root)
+        raise
 
 
 def _publish_task(task: Any, given: dict[str, Any]) -> dict[str, Any]:
@@ -118,17 +141,55 @@ def _publish_task(task: Any, given: dict[str, Any]) -> dict[str, Any]:
     try:
         return publish(given, lock=lambda key: show_lock(broker, key))["done"]
     finally:
-        turn = _turn(given)
-        if turn:
-            give_turn(broker, turn, root)
+        give_turns(broker, _turns(given), root)
 
 
-def _turn(given: Any) -> str:
-    """Whose turn an edition waits for: its show's (else its site's); "" for a build."""
+def _turns(given: Any) -> list[str]:
+    """The turns an edition takes, from its plan to its publishing: its site's (whose memory of
+    what was told must not change meanwhile) and its show's; none for a build."""
     job = given.get("job") if isinstance(given, dict) else None
     if not isinstance(job, dict) or job.get("kind") != EDITION:
-        return ""
-    return f"show:{job['show']}" if job.get("show") else f"site:{site_key(job)}"
+        return []
+    return [f"site:{site_key(job)}", *([f"show:{job['show']}"] if job.get("show") else [])]
+
+
+def take_turns(broker: str, turns: list[str], holder: str) -> bool:
+    """Whether ``holder`` (an edition's chain id) has every one of ``turns`` now; when it cannot
+    have them all, it keeps none."""
+    for number, turn in enumerate(turns):
+        if not take_turn(broker, turn, holder):
+            give_turns(broker, turns[:number], holder)
+            return False
+    return True
+
+
+def give_turns(broker: str, turns: list[str], holder: str) -> None:
+    for turn in turns:
+        give_turn(broker, turn, holder)
+
+
+@contextlib.contextmanager
+def _keeping(broker: str, turns: list[str], holder: str) -> Iterator[None]:
+    """Renew ``holder``'s ``turns`` for the block (each ``TURN_LAPSE`` / 4 seconds)."""
+    if not turns:
+        yield
+        return
+    done = threading.Event()
+
+    def renew() -> None:
+        while True:
+            with contextlib.suppress(BulletinError):
+                if not take_turns(broker, turns, holder):
+                    log.warning("%s: the turn lapsed while this edition was spoken", turns[-1])
+            if done.wait(TURN_LAPSE / 4):
+                return
+    renewer = threading.Thread(target=renew, name="bulletin-turn", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        renewer.join()
 
 
 def take_turn(broker: str, turn: str, holder: str) -> bool:
@@ -260,7 +321,11 @@ class ShowScheduler(beat.Scheduler):
             log.error("show %s: %s", name, exc)
             return None
         log.info("show %s: edition sent", name)
-        return send_job(self.app, job, producer=producer)
+        sent = send_job(self.app, job, producer=producer)
+        if not held_by_worker(self.app, site_queue(site_key(job))):
+            log.warning("show %s: no worker holds %s now: its editions wait until one is "
+                        "started with --site %s", name, site_key(job), site_key(job))
+        return sent
 
 
 def run_beat(config: Config, broker: str) -> None:

@@ -36,7 +36,7 @@ def send(kind: str, config: Config, sources: Sequence[str], *, show: str = "",
     except queue.OperationalError as exc:
         raise ToolError(f"{shown(broker)}: cannot reach the broker ({exc})") from None
     site = str(job["settings"]["site"])
-    if not quiet and not _held(app, queue.site_queue(site)):
+    if not quiet and not queue.held_by_worker(app, queue.site_queue(site)):
         typer.echo(f"bulletin: warning: no worker holds {site} now: the job waits until one is "
                    f"started with --site {site}", err=True)
     if not wait:
@@ -87,15 +87,6 @@ def _app() -> Any:
         raise ToolError(f"the job queue needs Celery ({exc.name} is not installed): "
                         "pip install 'bulletin[queue]'") from None
     return app
-
-
-def _held(app: Any, queue: str, wait: float = 1.0) -> bool:
-    """Whether a running worker takes ``queue`` (it answers within ``wait`` seconds)."""
-    try:
-        answers = app.control.inspect(timeout=wait).active_queues() or {}
-    except Exception:  # noqa: BLE001 - a worker's answer, not the job's: assume it is held
-        return True
-    return any(one.get("name") == queue for queues in answers.values() for one in queues or ())
 
 
 def _outcome(sent: Any) -> dict[str, Any]:

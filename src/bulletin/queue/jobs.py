@@ -1,9 +1,8 @@
 """Jobs: what a queued build or edition carries, and the steps a worker runs (no Celery here).
 
 ``make_job(kind, config, sources, show=..., push=...)`` is a JSON-able dict: the settings (every
-setting of the config, ``settings_of``), and the articles or feeds, each carried as its bytes when
-it is a file or standard input (a worker needs no shared input files) or as its URL. A file that
-cannot be read is carried by its name, so the worker refuses it as a local run would.
+setting of the config, ``settings_of``), the articles or feeds and the files the settings name
+(``carry``: a worker needs no shared input files).
 A job runs in steps, each a worker's task, each taking what the one before returned:
 ``plan`` (an edition's feeds and stories, on the worker that holds the site, whose memory says
 what was told before), ``speak`` (on any worker: the speech, mixed and encoded, the MP3 carried on
@@ -18,7 +17,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import io
-import sys
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields, is_dataclass, replace
@@ -28,10 +26,10 @@ from typing import Any
 from ..config import Config, check_config
 from ..errors import BulletinError, InputError
 from ..layers import from_file, give
+from .carry import carry, carry_files, unpacked, with_files
 from .wire import from_wire, to_wire
 
 BUILD, EDITION = "build", "edition"
-CARRIED_LIMIT = 16 * 1024 * 1024  # bytes of a file a job carries at most; larger go by name
 SETTINGS = Path("job settings")  # where a job's settings are said to come from, in errors
 Lock = Callable[[str], contextlib.AbstractContextManager[None]]
 
@@ -75,82 +73,6 @@ def config_of(settings: Any) -> Config:
     return config
 
 
-def carry(source: str, stdin: io.BufferedIOBase | None = None) -> dict[str, str]:
-    """One article or feed as a job carries it: a URL as it is; a file's or standard input's
-    bytes with the file's name; a file that cannot be read by its name alone."""
-    if "://" in source:
-        return {"url": source}
-    if source == "-":
-        data = (stdin or sys.stdin.buffer).read(CARRIED_LIMIT + 1)
-        return {"name": "-", "data": base64.b64encode(data).decode()}
-    path = Path(source)
-    try:
-        if path.is_file() and path.stat().st_size <= CARRIED_LIMIT:
-            return {"name": path.name, "data": base64.b64encode(path.read_bytes()).decode()}
-    except OSError:
-        pass
-    return {"path": source}
-
-
-# Settings that name files a worker reads (a folder: every file in it), carried in the job.
-CARRIED_FILES = ("show.image", "audio.intro", "audio.outro", "audio.transition", "audio.bed",
-                 "script.lexicon")
-CARRIED_FOLDERS = ("script.templates",)
-MAX_CARRIED_IN_FOLDER = 100
-
-
-def _setting(config: Config, name: str) -> str:
-    table, key = name.split(".")
-    return str(getattr(getattr(config, table), key) or "")
-
-
-def carry_files(config: Config) -> dict[str, list[dict[str, str]]]:
-    """The files ``config``'s settings name (a sting, the lexicon, the templates…), each as
-    ``carry`` carries it (a folder's files named by their place in it), by setting."""
-    files: dict[str, list[dict[str, str]]] = {}
-    for name in CARRIED_FILES:
-        value = _setting(config, name)
-        if value and value != "none" and "://" not in value:
-            files[name] = [carry(value)]
-    for name in CARRIED_FOLDERS:
-        folder = Path(_setting(config, name))
-        if _setting(config, name) and folder.is_dir():
-            inside = sorted(p for p in folder.rglob("*") if p.is_file())[:MAX_CARRIED_IN_FOLDER]
-            files[name] = [{**carry(str(p)), "name": p.relative_to(folder).as_posix()}
-                           for p in inside]
-    return files
-
-
-@contextlib.contextmanager
-def job_config(job: Any, cache_dir: Path | None = None) -> Iterator[Config]:
-    """The config of ``job`` on this machine: the files it carries written into a folder of their
-    own for the block, its settings naming them there."""
-    config = _config(job, cache_dir)
-    with tempfile.TemporaryDirectory(prefix="bulletin-files-") as work:
-        for name, carried in dict(job.get("files") or {}).items():
-            if name not in (*CARRIED_FILES, *CARRIED_FOLDERS) or not isinstance(carried, list):
-                raise InputError(f"job: cannot carry {name!r}")
-            place = Path(work) / name
-            place.mkdir()
-            for one in carried:
-                if not isinstance(one, Mapping):
-                    raise InputError(f"job: {name}: expected a table")
-                relative = Path(str(one.get("name") or "file"))
-                if "path" in one and name in CARRIED_FILES:
-                    place = Path(str(one["path"]))  # unreadable where it was sent: as it is named
-                    break
-                if relative.is_absolute() or ".." in relative.parts:
-                    raise InputError(f"job: {name}: {relative}: not a name inside the folder")
-                (place / relative).parent.mkdir(parents=True, exist_ok=True)
-                (place / relative).write_bytes(base64.b64decode(str(one.get("data", ""))))
-                if name in CARRIED_FILES:
-                    place = place / relative
-            table, key = name.split(".")
-            config = replace(config, **{table: replace(getattr(config, table),
-                                                       **{key: str(place)})})
-        yield config
-
-
 def make_job(kind: str, config: Config, sources: Sequence[str], *, show: str = "",
              push: bool = False, script: bool = False,
              stdin: io.BufferedIOBase | None = None) -> dict[str, Any]:
@@ -164,32 +86,6 @@ def make_job(kind: str, config: Config, sources: Sequence[str], *, show: str = "
     settings.get("edition", {}).pop("feeds", None)  # carried below, as the sources
     return {"kind": kind, "show": show, "settings": settings, "push": push, "script": script,
             "sources": [carry(source, stdin) for source in sources], "files": carry_files(config)}
-
-
-@contextlib.contextmanager
-def unpacked(sources: Sequence[Mapping[str, str]]) -> Iterator[tuple[list[str], bytes | None]]:
-    """The sources a job carries as the names a local run takes (files written into a folder of
-    their own for the block), and the bytes of standard input, if it carried them."""
-    stdin = None
-    with tempfile.TemporaryDirectory(prefix="bulletin-job-") as work:
-        names = []
-        for number, source in enumerate(sources):
-            if not isinstance(source, Mapping):
-                raise InputError(f"job source {number + 1}: expected a table")
-            if "url" in source or "path" in source:
-                names.append(str(source.get("url") or source.get("path")))
-                continue
-            data = base64.b64decode(str(source.get("data", "")))
-            if source.get("name") == "-":
-                names.append("-")
-                stdin = data
-                continue
-            folder = Path(work) / str(number)
-            folder.mkdir()
-            path = folder / Path(str(source.get("name") or "source")).name
-            path.write_bytes(data)
-            names.append(str(path))
-        yield names, stdin
 
 
 @contextlib.contextmanager
@@ -224,8 +120,8 @@ def _stepping(step: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, An
             return dict(given)
         try:
             return step(given, **kwargs)
-        except BulletinError as exc:
-            return {"done": {"error": str(exc), "exit": exc.exit_code}}
+        except BulletinError as exc:  # the job goes on with it, for later steps to see
+            return {"job": given.get("job"), "done": {"error": str(exc), "exit": exc.exit_code}}
     run.__doc__, run.__name__ = step.__doc__, step.__name__
     return run
 
@@ -247,7 +143,7 @@ def plan(given: Mapping[str, Any], *, lock: Lock | None = None) -> dict[str, Any
             held(lock or _unlocked, [f"site:{config.site.resolve()}"]), edition_lock(config.site):
         planned = pipeline.plan_edition(sources, config)
     if isinstance(planned, EditionResult):
-        return {"done": _finished(job, config, planned)}
+        return {"job": job, "done": _finished(job, config, planned)}
     return {"job": job, "planned": to_wire(planned)}
 
 
@@ -262,7 +158,7 @@ def speak(given: Mapping[str, Any], *, cache_dir: Path | None = None,
     from ..models import Planned
 
     job = given["job"]
-    with job_config(job, cache_dir) as config, \
+    with with_files(_config(job, cache_dir), job.get("files") or {}) as config, \
             tempfile.TemporaryDirectory(prefix="bulletin-job-") as work:
         if job["kind"] == EDITION:
             planned = from_wire(Planned, given.get("planned"))
@@ -302,7 +198,8 @@ def publish(given: Mapping[str, Any], *, lock: Lock | None = None) -> dict[str, 
     from ..publish import check_rebuild, edition_lock, prepare_site
 
     job = given["job"]
-    with job_config(job) as config, tempfile.TemporaryDirectory(prefix="bulletin-job-") as work:
+    with with_files(_config(job), job.get("files") or {}) as config, \
+            tempfile.TemporaryDirectory(prefix="bulletin-job-") as work:
         if job.get("push"):
             pipeline.push_target(config, building=True)
         mp3 = Path(work) / "episode.mp3"
@@ -318,7 +215,7 @@ def publish(given: Mapping[str, Any], *, lock: Lock | None = None) -> dict[str, 
             else:
                 check_rebuild(config, programme.script)
                 result = pipeline.release(programme, config)
-    return {"done": _finished(job, config, result)}
+    return {"job": job, "done": _finished(job, config, result)}
 
 
 def _unlocked(key: str) -> contextlib.AbstractContextManager[None]:
