@@ -21,7 +21,7 @@ import hashlib
 import logging
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -169,21 +169,14 @@ def give_turns(broker: str, turns: list[str], holder: str) -> None:
 
 
 @contextlib.contextmanager
-def _keeping(broker: str, turns: list[str], holder: str) -> Iterator[None]:
-    """Renew ``holder``'s ``turns`` for the block (each ``TURN_LAPSE`` / 4 seconds)."""
-    if not turns:
-        yield
-        return
+def _renewing(every: float, renew: Callable[[], None]) -> Iterator[None]:
+    """Call ``renew`` every ``every`` seconds, in a thread of its own, for the block."""
     done = threading.Event()
 
-    def renew() -> None:
-        while True:
-            with contextlib.suppress(BulletinError):
-                if not take_turns(broker, turns, holder):
-                    log.warning("%s: the turn lapsed while this edition was spoken", turns[-1])
-            if done.wait(TURN_LAPSE / 4):
-                return
-    renewer = threading.Thread(target=renew, name="bulletin-turn", daemon=True)
+    def loop() -> None:
+        while not done.wait(every):
+            renew()
+    renewer = threading.Thread(target=loop, name="bulletin-renew", daemon=True)
     renewer.start()
     try:
         yield
@@ -192,19 +185,35 @@ def _keeping(broker: str, turns: list[str], holder: str) -> Iterator[None]:
         renewer.join()
 
 
+def _keeping(broker: str, turns: list[str], holder: str) -> contextlib.AbstractContextManager[None]:
+    """Renew ``holder``'s ``turns`` for the block (each ``TURN_LAPSE`` / 4 seconds)."""
+    def renew() -> None:
+        with contextlib.suppress(BulletinError):
+            if not take_turns(broker, turns, holder):
+                log.warning("%s: the turn lapsed while this edition was spoken", turns[-1])
+    renew()
+    return _renewing(TURN_LAPSE / 4, renew) if turns else contextlib.nullcontext()
+
+
+def _turn(client: Any, turn: str, holder: str) -> Any:
+    """``turn`` as a Redis lock held, if at all, by the edition ``holder`` (its chain's id)."""
+    lock = client.lock(f"bulletin:turn:{turn}", timeout=TURN_LAPSE, thread_local=False)
+    lock.local.token = holder.encode()
+    return lock
+
+
 def take_turn(broker: str, turn: str, holder: str) -> bool:
-    """Whether the edition ``holder`` (its chain's id) has ``turn`` now: none other holds it, or
-    it already does (a later step, or a step run again), and then for ``TURN_LAPSE`` more."""
+    """Whether the edition ``holder`` has ``turn`` now: none other holds it, or it already does
+    (a later step, or a step run again), and then for ``TURN_LAPSE`` more."""
     import redis
 
     client = redis.Redis.from_url(broker)
     try:
-        name = f"bulletin:turn:{turn}"
-        if client.set(name, holder, nx=True, ex=TURN_LAPSE):
+        lock = _turn(client, turn, holder)
+        if lock.acquire(blocking=False, token=holder):
             return True
-        if client.get(name) == holder.encode():
-            client.expire(name, TURN_LAPSE)
-            return True
+        with contextlib.suppress(redis.exceptions.LockError):
+            return bool(lock.owned() and lock.reacquire())
         return False
     except redis.RedisError as exc:
         raise ToolError(f"{broker}: cannot take the turn of {turn} ({exc})") from None
@@ -218,15 +227,9 @@ def give_turn(broker: str, turn: str, holder: str) -> None:
 
     client = redis.Redis.from_url(broker)
     try:
-        name = f"bulletin:turn:{turn}"
-        with client.pipeline() as pipe:
-            pipe.watch(name)
-            if pipe.get(name) == holder.encode():
-                pipe.multi()
-                pipe.delete(name)
-                pipe.execute()
+        _turn(client, turn, holder).release()
     except redis.RedisError:
-        pass  # it lapses
+        pass  # not its turn (any more), or Redis is away: either way it lapses
     finally:
         client.close()
 
@@ -269,19 +272,13 @@ def show_lock(broker: str, key: str, wait: float = LOCK_WAIT) -> Iterator[None]:
             raise ToolError(f"{key}: another edition has run for {wait:.0f} s; try again later")
     except redis.RedisError as exc:
         raise ToolError(f"{broker}: cannot take the lock of {key} ({exc})") from None
-    done = threading.Event()
-
     def renew() -> None:
-        while not done.wait(LOCK_LAPSE / 4):
-            with contextlib.suppress(redis.RedisError):
-                lock.reacquire()
-    renewer = threading.Thread(target=renew, name="bulletin-lock", daemon=True)
-    renewer.start()
+        with contextlib.suppress(redis.RedisError):
+            lock.reacquire()
     try:
-        yield
+        with _renewing(LOCK_LAPSE / 4, renew):
+            yield
     finally:
-        done.set()
-        renewer.join()
         with contextlib.suppress(redis.RedisError):
             lock.release()
         client.close()

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import io
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -113,6 +114,7 @@ def site_key(job: Mapping[str, Any]) -> str:
 def _stepping(step: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """A step that passes on what an earlier one finished with, and turns a ``BulletinError``
     into ``{"done": {"error": line, "exit": status}}`` (a bad job is not tried again)."""
+    @functools.wraps(step)
     def run(given: Mapping[str, Any], **kwargs: Any) -> dict[str, Any]:
         if not isinstance(given, Mapping):
             return {"done": {"error": "job: not a bulletin job", "exit": 2}}
@@ -122,7 +124,6 @@ def _stepping(step: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, An
             return step(given, **kwargs)
         except BulletinError as exc:  # the job goes on with it, for later steps to see
             return {"job": given.get("job"), "done": {"error": str(exc), "exit": exc.exit_code}}
-    run.__doc__, run.__name__ = step.__doc__, step.__name__
     return run
 
 
