@@ -75,11 +75,11 @@ print(json.dumps({"load": t1 - t0, "speak": t2 - t1,
 HEAR = """
 import json, sys
 from pathlib import Path
+from bulletin import pipeline
 from bulletin.config import Overrides, load_config
-from bulletin.proof import find_episode, proof_audio, summary
+from bulletin.proof import summary
 config = load_config(overrides=Overrides(site=Path(sys.argv[1])))
-episode = find_episode(config)
-proof = proof_audio(config.site / episode.audio_file, episode.cues, config)
+_, proof, _ = pipeline.proof(config, suggest=False)
 print(json.dumps(summary(proof)))
 """
 

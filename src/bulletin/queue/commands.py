@@ -18,7 +18,7 @@ import typer
 
 from ..config import Config
 from ..errors import InputError, ToolError
-from .jobs import make_job
+from .jobs import make_job, site_key
 
 
 def send(kind: str, config: Config, sources: Sequence[str], *, show: str = "",
@@ -35,7 +35,7 @@ def send(kind: str, config: Config, sources: Sequence[str], *, show: str = "",
         sent = queue.send_job(app, job)
     except queue.OperationalError as exc:
         raise ToolError(f"{shown(broker)}: cannot reach the broker ({exc})") from None
-    site = str(job["settings"]["site"])
+    site = site_key(job)
     if not quiet and not queue.held_by_worker(app, queue.site_queue(site)):
         typer.echo(f"bulletin: warning: no worker holds {site} now: the job waits until one is "
                    f"started with --site {site}", err=True)
