@@ -13,6 +13,7 @@ the site to ``[publish] remote`` and returns a ``PushResult``. Each collaborator
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import sqlite3
 import tempfile
@@ -166,9 +167,7 @@ def proof(config: Config, episode: str | None = None, suggest: bool = True,
     respellings for its suspect words, and with ``fix`` those heard right written into the
     lexicon. Returns the episode, the proof and the lexicon written (if any)."""
     found = find_episode(config, episode)
-    def voice() -> Engine:
-        return get_engine(config.voice)
-
+    voice = functools.partial(get_engine, config.voice)  # loaded only if a word needs it
     proofed = proof_audio(config.site / found.audio_file, found.cues, config,
                           voice if suggest or fix else None)
     fixes = {s.word: s.suggestion for s in proofed.suspects if s.suggestion}
