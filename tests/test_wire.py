@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bulletin.editions import EditionResult, StoryRead
 from bulletin.errors import InputError
 from bulletin.models import (
     Article,
@@ -28,6 +27,7 @@ from bulletin.models import (
     Suspect,
 )
 from bulletin.queue.wire import from_wire, to_wire
+from bulletin.results import EditionResult, StoryRead
 
 WHEN = dt.datetime(2026, 12, 2, 14, 30, tzinfo=dt.UTC)
 

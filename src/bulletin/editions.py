@@ -20,8 +20,8 @@ from typing import Any
 from . import audio
 from .config import Config, EditionConfig
 from .feed.editions import EditionRecord
-from .feed.text import duration_text
 from .models import Article, Candidate, Chapter, Clip, Dropped, Script, Story
+from .results import EditionResult, StoryRead
 from .runner import CommandRunner
 from .script import Fit, edition_planner, fit_to_time, split_sentences
 from .templating import render
@@ -29,69 +29,6 @@ from .tts import Engine, SegmentCache, synthesize_script
 from .tts.synthesize import Progress
 
 Read = Sequence[tuple[Candidate, Article]]
-
-
-@dataclass(frozen=True)
-class StoryRead:
-    """One story of an edition: what it is, where from, and how much of it was read."""
-
-    title: str
-    url: str | None
-    sources: tuple[str, ...]
-    seconds: float
-    sentences_read: int
-    sentences_total: int
-
-
-@dataclass(frozen=True)
-class EditionResult:
-    """An edition made (``build`` holds what a build reports) or not (``reason`` says why)."""
-
-    published: bool
-    reason: str = ""
-    build: Any = None  # the pipeline's BuildResult when published
-    target: float = 0.0
-    stories: tuple[StoryRead, ...] = ()
-    dropped: tuple[Dropped, ...] = ()
-    short_by: float = 0.0  # seconds the news fell short of the target
-    problems: tuple[str, ...] = ()  # feeds that could not be read, one line each
-
-    def summary(self) -> dict[str, object]:
-        """The one-object summary ``bulletin edition --json`` prints."""
-        dropped = [{"title": d.title, "url": d.url, "reason": d.reason} for d in self.dropped]
-        if not self.published or self.build is None:
-            return {"published": False, "reason": self.reason, "dropped": dropped,
-                    "problems": list(self.problems)}
-        return {
-            **self.build.summary(),
-            "published": True,
-            "target": self.target,
-            "short_by": round(self.short_by, 1),
-            "stories": [{"title": s.title, "url": s.url, "sources": list(s.sources),
-                         "seconds": round(s.seconds, 1), "sentences_read": s.sentences_read,
-                         "sentences_total": s.sentences_total} for s in self.stories],
-            "dropped": dropped,
-            "problems": list(self.problems),
-        }
-
-
-    def lines(self) -> list[str]:
-        """What ``bulletin edition`` prints: why nothing was published, or the MP3, each story
-        read, what was left out, and the feed."""
-        if not self.published or self.build is None:
-            return [self.reason]
-        built, *rest = self.build.lines()
-        lines = [built]
-        for story in self.stories:
-            sources = len(story.sources)
-            lines.append(f"  {duration_text(story.seconds):>5}  {story.title}  "
-                         f"({story.sentences_read}/{story.sentences_total} sentences; "
-                         f"{sources} source{'s' if sources != 1 else ''})")
-        lines += [f"  left out: {dropped.title}: {dropped.reason}" for dropped in self.dropped]
-        if self.short_by:
-            lines.append(f"  short of the target by {duration_text(self.short_by)}: "
-                         "not enough news")
-        return [*lines, *rest]
 
 
 def local_time(moment: dt.datetime, timezone: str) -> dt.datetime:

@@ -132,8 +132,8 @@ def plan(given: Mapping[str, Any], *, lock: Lock | None = None) -> dict[str, Any
     """An edition's first step, on the worker that holds its site: the feeds read and the stories
     chosen and read (``{"job", "planned"}``), or, with nothing new, ``{"done": outcome}``."""
     from .. import pipeline
-    from ..editions import EditionResult
     from ..publish import edition_lock, prepare_site
+    from ..results import EditionResult
 
     job = given["job"]
     config = _config(job)
@@ -194,9 +194,9 @@ def publish(given: Mapping[str, Any], *, lock: Lock | None = None) -> dict[str, 
     """The last step, on the worker that holds the site: the programme published (an edition's
     stories noted in its memory), then pushed when the job asks. ``{"done": outcome}``."""
     from .. import pipeline
-    from ..editions import EditionResult
     from ..models import Planned, Programme
     from ..publish import check_rebuild, edition_lock, prepare_site
+    from ..results import EditionResult
 
     job = given["job"]
     with with_files(_config(job), job.get("files") or {}) as config, \
