@@ -47,18 +47,18 @@ def chain(gain: Gain, ceiling: float, rate: int) -> str:
     return _chain(gain.gain, ceiling, rate, gain.source.integrated)
 
 
-def _chain(gain: float, ceiling: float, rate: int, level: float) -> str:
+def _chain(gain: float, ceiling: float, rate: int, level: float, oversample: int = 4) -> str:
     limit = 10 ** ((ceiling - PEAK_MARGIN) / 20)
     threshold = min(1.0, 10 ** ((level + 8) / 20))
+    limiter = f"alimiter=limit={limit:.4f}:attack=2:release=60:level=false:asc=true"
     return ",".join([
         # Even out only the loudest syllables (8 dB above the programme's loudness) so the
         # limiter has less to do; then the gain, applied before any limiting.
         f"acompressor=threshold={threshold:.4f}:ratio=2:attack=8:release=150:knee=4",
         f"volume={gain:.2f}dB",
         # Limit at 4x the rate so inter-sample (true) peaks are caught too.
-        f"aresample={rate * 4}",
-        f"alimiter=limit={limit:.4f}:attack=2:release=60:level=false:asc=true",
-        f"aresample={rate}",
+        *([f"aresample={rate * oversample}", limiter, f"aresample={rate}"] if oversample > 1
+          else [limiter]),
     ])
 
 
@@ -88,8 +88,13 @@ def _slope(a: tuple[float, float], b: tuple[float, float], otherwise: float) -> 
 
 def _trial(src: Path, gain: float, source: Loudness, ceiling: float, rate: int,
            runner: CommandRunner) -> float:
-    """The integrated loudness ``src`` comes out at through the chain with ``gain`` dB."""
-    filters = _chain(gain, ceiling, rate, source.integrated)
+    """The integrated loudness ``src`` comes out at through the chain with ``gain`` dB.
+
+    The limiter runs at the programme's own rate here: what it takes off inter-sample peaks moves
+    the integrated loudness by about 0.02 LU (measured on the ten-minute bench bulletin, from
+    +10.5 to +20 dB of gain), far inside ebur128's 0.1 LU resolution, at half the cost. The
+    programme itself is limited oversampled, and the MP3 is measured."""
+    filters = _chain(gain, ceiling, rate, source.integrated, oversample=1)
     return measure_loudness(src, filters, true_peak=False, runner=runner).integrated
 
 
