@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import importlib.util
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -146,10 +147,13 @@ class PiperEngine:
     @classmethod
     def check(cls) -> str | None:
         try:
-            import onnx  # noqa: F401
             import piper  # noqa: F401
 
             model, _ = _bundled_voice()
         except ImportError as exc:
             return f"not installed ({exc.name})"
+        # onnx rewrites the voice's graph in the speech workers; importing it here would cost
+        # this process half a second, so only its presence is checked.
+        if importlib.util.find_spec("onnx") is None:
+            return "not installed (onnx)"
         return None if model.is_file() else f"bundled voice missing at {model}"
