@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -12,6 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 SIZE = 3000
 
 
+@lru_cache(maxsize=4)  # a first build embeds it in the MP3 and writes it into the site
 def make_cover(title: str) -> bytes:
     """A 3000×3000 PNG (well under 512 KB): the title in large type on a colour drawn from it."""
     digest = hashlib.sha256(title.encode()).digest()
