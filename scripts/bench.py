@@ -318,7 +318,10 @@ def main() -> None:
         fixed = export_work(Path(colds[-1].detail["mp3"]), env, work)
         warm = build("warm rebuild", last)
         original = article.read_text(encoding="utf-8")
-        changed = original.replace(body[len(body) // 2], "Section" + body[len(body) // 2][4:])
+        # A paragraph of the story's own (not a photo caption, which the cleaner drops).
+        spoken = [paragraph for paragraph in body if paragraph.startswith("Part ")]
+        middle = spoken[len(spoken) // 2]
+        changed = original.replace(middle, "Section" + middle[4:])
         assert changed != original
         article.write_text(changed, encoding="utf-8")
         edit = build("one paragraph edited", last)
