@@ -102,7 +102,6 @@ class EditionResult:
             "problems": list(self.problems),
         }
 
-
     def lines(self) -> list[str]:
         """What ``bulletin edition`` prints: why nothing was published, or the MP3, each story
         read, what was left out, and the feed."""

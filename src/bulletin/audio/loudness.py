@@ -51,14 +51,14 @@ def _chain(gain: float, ceiling: float, rate: int, level: float, oversample: int
     limit = 10 ** ((ceiling - PEAK_MARGIN) / 20)
     threshold = min(1.0, 10 ** ((level + 8) / 20))
     limiter = f"alimiter=limit={limit:.4f}:attack=2:release=60:level=false:asc=true"
+    if oversample > 1:  # limit at a multiple of the rate, so inter-sample (true) peaks are caught
+        limiter = f"aresample={rate * oversample},{limiter},aresample={rate}"
     return ",".join([
         # Even out only the loudest syllables (8 dB above the programme's loudness) so the
         # limiter has less to do; then the gain, applied before any limiting.
         f"acompressor=threshold={threshold:.4f}:ratio=2:attack=8:release=150:knee=4",
         f"volume={gain:.2f}dB",
-        # Limit at 4x the rate so inter-sample (true) peaks are caught too.
-        *([f"aresample={rate * oversample}", limiter, f"aresample={rate}"] if oversample > 1
-          else [limiter]),
+        limiter,
     ])
 
 
